@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace JointOps.Engine.Definitions;
+
+/// <summary>A problem in a definition, located by JSON path (e.g. <c>$.steps[3].decisions[0].to</c>).</summary>
+public sealed record DefinitionError(string Path, string Message)
+{
+    public override string ToString() => $"{Path}: {Message}";
+}
+
+public sealed record LoadResult(WorkflowDefinition? Definition, IReadOnlyList<DefinitionError> Errors)
+{
+    public bool IsValid => Definition is not null && Errors.Count == 0;
+}
+
+/// <summary>Parses definition JSON and validates it; an invalid definition is never returned.</summary>
+public static class DefinitionLoader
+{
+    public static readonly JsonSerializerOptions JsonOptions = CreateOptions();
+
+    public static LoadResult Load(string json) => Load(json, DefinitionValidator.Default);
+
+    public static LoadResult Load(string json, DefinitionValidator validator)
+    {
+        WorkflowDefinition? definition;
+        try
+        {
+            definition = JsonSerializer.Deserialize<WorkflowDefinition>(json, JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            return new LoadResult(null, [new DefinitionError(e.Path ?? "$", FirstSentence(e.Message))]);
+        }
+
+        if (definition is null)
+        {
+            return new LoadResult(null, [new DefinitionError("$", "The definition is empty.")]);
+        }
+
+        var errors = validator.Validate(definition);
+        return errors.Count == 0 ? new LoadResult(definition, []) : new LoadResult(null, errors);
+    }
+
+    public static string Serialize(WorkflowDefinition definition) => JsonSerializer.Serialize(definition, JsonOptions);
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,
+            ReadCommentHandling = JsonCommentHandling.Skip,
+            AllowTrailingCommas = true,
+            MaxDepth = 32,
+            WriteIndented = true,
+        };
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+
+    // System.Text.Json appends path and position details we already report separately.
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". Path:", StringComparison.Ordinal);
+        return end > 0 ? message[..(end + 1)] : message;
+    }
+}

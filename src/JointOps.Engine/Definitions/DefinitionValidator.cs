@@ -1,0 +1,399 @@
+using System.Text.RegularExpressions;
+using System.Xml;
+
+namespace JointOps.Engine.Definitions;
+
+/// <summary>Checks a definition and reports every problem found, each with its JSON path.</summary>
+public sealed partial class DefinitionValidator(IReadOnlyCollection<string> roles, int maxSteps = 200, int maxDecisionsPerStep = 20)
+{
+    public static readonly DefinitionValidator Default = new(Vocabulary.Roles);
+
+    public IReadOnlyList<DefinitionError> Validate(WorkflowDefinition definition)
+    {
+        var errors = new List<DefinitionError>();
+        void Error(string path, string message) => errors.Add(new DefinitionError(path, message));
+
+        if (!IdPattern().IsMatch(definition.Name))
+        {
+            Error("$.name", "Name must be lower-case words joined by hyphens, e.g. 'mutual-assistance'.");
+        }
+
+        if (definition.Version < 1)
+        {
+            Error("$.version", "Version must be 1 or more.");
+        }
+
+        if (string.IsNullOrWhiteSpace(definition.Title))
+        {
+            Error("$.title", "Title is required.");
+        }
+
+        if (definition.Steps.Count == 0)
+        {
+            Error("$.steps", "A definition needs at least one step.");
+            return errors;
+        }
+
+        if (definition.Steps.Count > maxSteps)
+        {
+            Error("$.steps", $"A definition may have at most {maxSteps} steps; it has {definition.Steps.Count}.");
+            return errors;
+        }
+
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < definition.Steps.Count; i++)
+        {
+            var id = definition.Steps[i].Id;
+            if (!IdPattern().IsMatch(id))
+            {
+                Error($"$.steps[{i}].id", "Step id must be lower-case words joined by hyphens.");
+            }
+            else if (!index.TryAdd(id, i))
+            {
+                Error($"$.steps[{i}].id", $"Duplicate step id '{id}' (first at $.steps[{index[id]}]).");
+            }
+        }
+
+        if (!index.TryGetValue(definition.Start, out var startIndex))
+        {
+            Error("$.start", $"Start step '{definition.Start}' does not exist.");
+        }
+        else if (definition.Steps[startIndex].IsTerminal)
+        {
+            Error("$.start", "The start step cannot be terminal.");
+        }
+
+        for (var i = 0; i < definition.Steps.Count; i++)
+        {
+            ValidateStep(definition.Steps[i], $"$.steps[{i}]", index, Error);
+        }
+
+        ValidateGraph(definition, index, Error);
+        return errors;
+    }
+
+    private void ValidateStep(StepDefinition step, string path, Dictionary<string, int> index, Action<string, string> error)
+    {
+        if (string.IsNullOrWhiteSpace(step.Title))
+        {
+            error($"{path}.title", "Title is required.");
+        }
+
+        var kinds = (step.Actor is null ? 0 : 1) + (step.Parallel is null ? 0 : 1) + (step.IsTerminal ? 1 : 0);
+        if (kinds != 1)
+        {
+            error(path, "A step has exactly one of 'actor', 'parallel' or 'terminal'.");
+        }
+
+        if (step.IsTerminal)
+        {
+            if (!Vocabulary.Outcomes.Contains(step.Terminal!))
+            {
+                error($"{path}.terminal", $"Unknown outcome '{step.Terminal}'; use one of: {string.Join(", ", Vocabulary.Outcomes)}.");
+            }
+
+            if (step.Decisions.Count > 0)
+            {
+                error($"{path}.decisions", "A terminal step takes no decisions.");
+            }
+
+            return;
+        }
+
+        if (step.Actor is not null)
+        {
+            ValidateActor(step.Actor, $"{path}.actor", error);
+        }
+
+        if (step.Parallel is not null)
+        {
+            ValidateParallel(step.Parallel, $"{path}.parallel", error);
+        }
+
+        ValidateDeadlines(step, path, error);
+        ValidateDecisions(step, path, index, error);
+    }
+
+    private void ValidateParallel(ParallelSpec parallel, string path, Action<string, string> error)
+    {
+        if (parallel.Branches.Count < 2)
+        {
+            error($"{path}.branches", "A parallel step needs at least two branches.");
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var b = 0; b < parallel.Branches.Count; b++)
+        {
+            var branch = parallel.Branches[b];
+            if (!IdPattern().IsMatch(branch.Id))
+            {
+                error($"{path}.branches[{b}].id", "Branch id must be lower-case words joined by hyphens.");
+            }
+            else if (!ids.Add(branch.Id))
+            {
+                error($"{path}.branches[{b}].id", $"Duplicate branch id '{branch.Id}'.");
+            }
+
+            ValidateActor(branch.Actor, $"{path}.branches[{b}].actor", error);
+        }
+    }
+
+    private void ValidateDeadlines(StepDefinition step, string path, Action<string, string> error)
+    {
+        foreach (var priority in Vocabulary.Priorities)
+        {
+            if (step.Deadline is null || !step.Deadline.TryGetValue(priority, out var deadline))
+            {
+                error($"{path}.deadline.{priority}", $"Missing deadline for priority '{priority}'.");
+                continue;
+            }
+
+            if (!TryParseDuration(deadline.Duration, out var duration) || duration <= TimeSpan.Zero)
+            {
+                error($"{path}.deadline.{priority}.duration", $"'{deadline.Duration}' is not a positive ISO-8601 duration (e.g. P30D, PT8H).");
+            }
+        }
+
+        foreach (var key in step.Deadline?.Keys ?? [])
+        {
+            if (!Vocabulary.Priorities.Contains(key))
+            {
+                error($"{path}.deadline.{key}", $"Unknown priority '{key}'; use one of: {string.Join(", ", Vocabulary.Priorities)}.");
+            }
+        }
+
+        for (var r = 0; r < (step.Reminders?.Count ?? 0); r++)
+        {
+            if (step.Reminders![r] is <= 0 or >= 1)
+            {
+                error($"{path}.reminders[{r}]", "A reminder is a fraction of the allowed time, between 0 and 1 exclusive.");
+            }
+        }
+
+        if (step.Escalation is { } escalation)
+        {
+            ValidateActor(escalation.To, $"{path}.escalation.to", error);
+            if (escalation.Every is not null && (!TryParseDuration(escalation.Every, out var every) || every <= TimeSpan.Zero))
+            {
+                error($"{path}.escalation.every", $"'{escalation.Every}' is not a positive ISO-8601 duration.");
+            }
+        }
+    }
+
+    private void ValidateDecisions(StepDefinition step, string path, Dictionary<string, int> index, Action<string, string> error)
+    {
+        if (step.Decisions.Count == 0)
+        {
+            error($"{path}.decisions", "A step that is not terminal needs at least one decision.");
+            return;
+        }
+
+        if (step.Decisions.Count > maxDecisionsPerStep)
+        {
+            error($"{path}.decisions", $"A step may have at most {maxDecisionsPerStep} decisions.");
+            return;
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var d = 0; d < step.Decisions.Count; d++)
+        {
+            var decision = step.Decisions[d];
+            var at = $"{path}.decisions[{d}]";
+            if (!IdPattern().IsMatch(decision.Name))
+            {
+                error($"{at}.name", "Decision name must be lower-case words joined by hyphens, e.g. 'request-information'.");
+            }
+            else if (!names.Add(decision.Name))
+            {
+                error($"{at}.name", $"Duplicate decision '{decision.Name}' in step '{step.Id}'.");
+            }
+
+            if ((decision.To is null) == (decision.Routes is null))
+            {
+                error(at, "A decision has exactly one of 'to' or 'routes'.");
+            }
+
+            if (decision.To is not null && !index.ContainsKey(decision.To))
+            {
+                error($"{at}.to", $"Unknown step '{decision.To}'.");
+            }
+
+            ValidateRoutes(decision.Routes, at, index, error);
+
+            if (decision.By is not null)
+            {
+                ValidateActor(decision.By, $"{at}.by", error);
+            }
+
+            if (decision.Vote && step.Parallel is null)
+            {
+                error($"{at}.vote", "Only decisions of a parallel step can be votes.");
+            }
+        }
+
+        if (step.Parallel is not null && !step.Decisions.Any(d => d.Vote))
+        {
+            error($"{path}.decisions", "A parallel step needs at least one decision with \"vote\": true.");
+        }
+    }
+
+    private static void ValidateRoutes(IReadOnlyList<RouteDefinition>? routes, string at, Dictionary<string, int> index, Action<string, string> error)
+    {
+        if (routes is null)
+        {
+            return;
+        }
+
+        if (routes.Count == 0)
+        {
+            error($"{at}.routes", "Routes must not be empty.");
+            return;
+        }
+
+        for (var r = 0; r < routes.Count; r++)
+        {
+            var route = routes[r];
+            if (!index.ContainsKey(route.To))
+            {
+                error($"{at}.routes[{r}].to", $"Unknown step '{route.To}'.");
+            }
+
+            if (route.When is { } when)
+            {
+                ValidateCondition(when, $"{at}.routes[{r}].when", error);
+            }
+            else if (r != routes.Count - 1)
+            {
+                error($"{at}.routes[{r}]", "Only the last route may have no condition.");
+            }
+        }
+
+        if (routes[^1].When is not null)
+        {
+            error($"{at}.routes[{routes.Count - 1}]", "The last route must have no condition, so the decision always leads somewhere.");
+        }
+    }
+
+    private static void ValidateCondition(Condition condition, string path, Action<string, string> error)
+    {
+        if (!Vocabulary.ConditionFields.Contains(condition.Field))
+        {
+            error($"{path}.field", $"Unknown field '{condition.Field}'; use one of: {string.Join(", ", Vocabulary.ConditionFields)}.");
+        }
+
+        var tests = (condition.EqualTo is null ? 0 : 1) + (condition.In is null ? 0 : 1) + (condition.NotIn is null ? 0 : 1);
+        if (tests != 1)
+        {
+            error(path, "A condition has exactly one of 'equalTo', 'in' or 'notIn'.");
+        }
+    }
+
+    private void ValidateActor(ActorSpec actor, string path, Action<string, string> error)
+    {
+        if (!roles.Contains(actor.Role))
+        {
+            error($"{path}.role", $"Role '{actor.Role}' does not exist; use one of: {string.Join(", ", roles)}.");
+        }
+
+        if (actor.Scope != ActorScope.Country && actor.Side != Side.Requesting)
+        {
+            error($"{path}.scope", "Scopes 'owner' and 'unit' apply to the requesting side only.");
+        }
+    }
+
+    private static void ValidateGraph(WorkflowDefinition definition, Dictionary<string, int> index, Action<string, string> error)
+    {
+        if (!index.TryGetValue(definition.Start, out var start))
+        {
+            return;
+        }
+
+        var steps = definition.Steps;
+        var edges = steps.Select(s => s.Decisions.SelectMany(d => d.Targets()).Where(index.ContainsKey).Select(t => index[t]).ToArray()).ToArray();
+
+        var reachable = Walk(steps.Count, [start], i => edges[i]);
+        var reverse = new List<int>[steps.Count];
+        for (var i = 0; i < steps.Count; i++)
+        {
+            reverse[i] = [];
+        }
+
+        for (var i = 0; i < steps.Count; i++)
+        {
+            foreach (var j in edges[i])
+            {
+                reverse[j].Add(i);
+            }
+        }
+
+        var terminals = Enumerable.Range(0, steps.Count).Where(i => steps[i].IsTerminal).ToArray();
+        if (terminals.Length == 0)
+        {
+            error("$.steps", "A definition needs at least one terminal step.");
+        }
+
+        var finishing = Walk(steps.Count, terminals, i => reverse[i]);
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (!reachable[i])
+            {
+                error($"$.steps[{i}]", $"Step '{steps[i].Id}' cannot be reached from the start step.");
+            }
+            else if (!finishing[i])
+            {
+                error($"$.steps[{i}]", $"Step '{steps[i].Id}' has no way to a terminal step.");
+            }
+        }
+    }
+
+    private static bool[] Walk(int count, IEnumerable<int> from, Func<int, IEnumerable<int>> next)
+    {
+        var seen = new bool[count];
+        var queue = new Queue<int>();
+        foreach (var i in from)
+        {
+            seen[i] = true;
+            queue.Enqueue(i);
+        }
+
+        while (queue.Count > 0)
+        {
+            foreach (var j in next(queue.Dequeue()))
+            {
+                if (!seen[j])
+                {
+                    seen[j] = true;
+                    queue.Enqueue(j);
+                }
+            }
+        }
+
+        return seen;
+    }
+
+    public static bool TryParseDuration(string? text, out TimeSpan duration)
+    {
+        duration = default;
+        if (string.IsNullOrEmpty(text) || text[0] != 'P')
+        {
+            return false;
+        }
+
+        try
+        {
+            duration = XmlConvert.ToTimeSpan(text);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9]*(-[a-z0-9]+)*$")]
+    private static partial Regex IdPattern();
+}
