@@ -1,6 +1,104 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using JointOps.Engine.Calendars;
+using JointOps.Server.Audit;
+using JointOps.Server.Features.Auth;
+using JointOps.Server.Features.Health;
+using JointOps.Server.Features.Inbox;
+using JointOps.Server.Features.Requests;
+using JointOps.Server.Features.Workflows;
+using JointOps.Server.Infrastructure;
+using JointOps.Server.Persistence;
+using JointOps.Server.Workflows;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+
 var builder = WebApplication.CreateBuilder(args);
+var services = builder.Services;
+
+services.AddDatabase(builder.Configuration);
+services.AddSingleton(TimeProvider.System);
+services.AddSingleton(_ => CalendarSet.Default());
+services.Configure<WorkflowOptions>(builder.Configuration.GetSection("Workflows"));
+services.AddSingleton<WorkflowCatalog>();
+services.AddScoped<AuditTrail>();
+services.AddScoped<Submission>();
+services.AddMediation();
+
+const string SmartScheme = "JointOps";
+services.AddAuthentication(options =>
+    {
+        options.DefaultScheme = SmartScheme;
+        options.DefaultChallengeScheme = SmartScheme;
+    })
+    .AddPolicyScheme(SmartScheme, null, options => options.ForwardDefaultSelector = http =>
+        http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal)
+            ? IdentityConstants.BearerScheme
+            : IdentityConstants.ApplicationScheme)
+    .AddBearerToken(IdentityConstants.BearerScheme, options => options.BearerTokenExpiration = TimeSpan.FromHours(8))
+    .AddIdentityCookies();
+services.ConfigureApplicationCookie(options =>
+{
+    // The API answers 401/403; only pages redirect to sign-in.
+    options.Events.OnRedirectToLogin = context => Deny(context, StatusCodes.Status401Unauthorized);
+    options.Events.OnRedirectToAccessDenied = context => Deny(context, StatusCodes.Status403Forbidden);
+});
+services.AddIdentityCore<User>(options =>
+    {
+        options.User.RequireUniqueEmail = true;
+        options.Password.RequiredLength = 12;
+        options.Lockout.MaxFailedAccessAttempts = 5;
+        options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+    })
+    .AddRoles<IdentityRole>()
+    .AddEntityFrameworkStores<JointOpsDbContext>()
+    .AddSignInManager()
+    .AddDefaultTokenProviders()
+    .AddClaimsPrincipalFactory<JointOpsClaimsFactory>();
+services.AddAuthorizationBuilder()
+    .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+    .AddPolicy("Admin", policy => policy.RequireRole("Admin"));
+
+services.ConfigureHttpJsonOptions(options =>
+{
+    options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+    options.SerializerOptions.MaxDepth = 32;
+});
+services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+services.AddProblemDetails();
+services.AddExceptionHandler<ProblemExceptionHandler>();
+services.AddOpenApi();
+
 var app = builder.Build();
-app.MapGet("/health", () => "ok");
-app.Run();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseMiddleware<BodySizeLimitMiddleware>(builder.Configuration.GetValue("Limits:MaxBodyBytes", 256L * 1024));
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi().AllowAnonymous();
+HealthEndpoints.Map(app);
+Login.Map(app);
+var requests = app.MapGroup("/api/requests").WithTags("Requests");
+Create.Map(requests);
+Update.Map(requests);
+GetRequest.Map(requests);
+Search.Map(requests);
+Decide.Map(requests);
+AddComment.Map(requests);
+History.Map(requests);
+GetInbox.Map(app);
+WorkflowsEndpoints.Map(app);
+
+await Startup.PrepareAsync(app.Services);
+await app.RunAsync();
+
+static Task Deny(RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+{
+    context.Response.StatusCode = status;
+    return Task.CompletedTask;
+}
 
 public partial class Program;

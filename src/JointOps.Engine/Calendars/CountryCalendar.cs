@@ -11,7 +11,7 @@ public sealed class CountryCalendar(string country, TimeZoneInfo zone, IReadOnly
     /// <summary>
     /// Adds working days: the deadline falls at the same local time on the Nth working day after the start.
     /// A start on a non-working day counts from midnight of the next working day. Any time-of-day part
-    /// of the duration is added as calendar time afterwards.
+    /// of the duration is added as calendar time afterwards. The result is in UTC.
     /// </summary>
     public DateTimeOffset AddWorkingTime(DateTimeOffset start, TimeSpan duration)
     {
@@ -39,6 +39,6 @@ public sealed class CountryCalendar(string country, TimeZoneInfo zone, IReadOnly
 
         var dueLocal = day.ToDateTime(TimeOnly.FromTimeSpan(timeOfDay));
         var due = new DateTimeOffset(dueLocal, Zone.GetUtcOffset(dueLocal));
-        return due + (duration - TimeSpan.FromDays(duration.Days));
+        return (due + (duration - TimeSpan.FromDays(duration.Days))).ToUniversalTime();
     }
 }

@@ -38,6 +38,12 @@ public static class DefinitionLoader
             return new LoadResult(null, [new DefinitionError("$", "The definition is empty.")]);
         }
 
+        var nulls = NullItems(definition);
+        if (nulls.Count > 0)
+        {
+            return new LoadResult(null, nulls);
+        }
+
         var errors = validator.Validate(definition);
         return errors.Count == 0 ? new LoadResult(definition, []) : new LoadResult(null, errors);
     }
@@ -53,11 +59,57 @@ public static class DefinitionLoader
             ReadCommentHandling = JsonCommentHandling.Skip,
             AllowTrailingCommas = true,
             MaxDepth = 32,
+            RespectNullableAnnotations = true,
             WriteIndented = true,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
+    }
+
+    // Nullable annotations stop null properties while parsing, but not null items in lists and maps, which the validator cannot walk.
+    private static List<DefinitionError> NullItems(WorkflowDefinition definition)
+    {
+        var errors = new List<DefinitionError>();
+        void Check(object? item, string path)
+        {
+            if (item is null)
+            {
+                errors.Add(new DefinitionError(path, "The value cannot be null."));
+            }
+        }
+
+        for (var i = 0; i < definition.Steps.Count; i++)
+        {
+            var step = definition.Steps[i];
+            var path = $"$.steps[{i}]";
+            Check(step, path);
+            if (step is null)
+            {
+                continue;
+            }
+
+            foreach (var (priority, deadline) in step.Deadline ?? new Dictionary<string, DeadlineSpec>())
+            {
+                Check(deadline, $"{path}.deadline.{priority}");
+            }
+
+            for (var b = 0; b < (step.Parallel?.Branches.Count ?? 0); b++)
+            {
+                Check(step.Parallel!.Branches[b], $"{path}.parallel.branches[{b}]");
+            }
+
+            for (var d = 0; d < step.Decisions.Count; d++)
+            {
+                Check(step.Decisions[d], $"{path}.decisions[{d}]");
+                for (var r = 0; r < (step.Decisions[d]?.Routes?.Count ?? 0); r++)
+                {
+                    Check(step.Decisions[d].Routes![r], $"{path}.decisions[{d}].routes[{r}]");
+                }
+            }
+        }
+
+        return errors;
     }
 
     // System.Text.Json appends path and position details we already report separately.

@@ -48,6 +48,9 @@ public sealed record StepDefinition
 
     public EscalationSpec? Escalation { get; init; }
 
+    /// <summary>The request's fields may be edited while it waits here (amendment, further information).</summary>
+    public bool Editable { get; init; }
+
     /// <summary>Set on terminal steps: the request's outcome (completed, rejected, refused, withdrawn).</summary>
     public string? Terminal { get; init; }
 

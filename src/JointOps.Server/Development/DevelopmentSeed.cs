@@ -1,0 +1,59 @@
+using JointOps.Server.Persistence;
+using Microsoft.AspNetCore.Identity;
+
+namespace JointOps.Server.Development;
+
+/// <summary>One user per role and country, Development only, with the password from Development:SeedPassword.</summary>
+public static class DevelopmentSeed
+{
+    public sealed record SeedUser(string Email, string Name, string Country, string Unit, string Role);
+
+    public static readonly IReadOnlyList<SeedUser> Users =
+    [
+        new("officer.kr@jointops.test", "Kim Min-jun", "KR", "KR-SEOUL-CYBER", "Officer"),
+        new("officer2.kr@jointops.test", "Park Ji-woo", "KR", "KR-BUSAN-CYBER", "Officer"),
+        new("supervisor.kr@jointops.test", "Lee Seo-yeon", "KR", "KR-SEOUL-CYBER", "Supervisor"),
+        new("supervisor2.kr@jointops.test", "Choi Hyun-woo", "KR", "KR-BUSAN-CYBER", "Supervisor"),
+        new("central.kr@jointops.test", "Jung Da-eun", "KR", "KR-KNPA-ISCB", "CentralAuthority"),
+        new("liaison.kr@jointops.test", "Kang Tae-yang", "KR", "KR-EMBASSY-PHNOMPENH", "Liaison"),
+        new("approver.kr@jointops.test", "Yoon Soo-ah", "KR", "KR-KNPA-ISCB", "Approver"),
+        new("executing.kr@jointops.test", "Han Jae-won", "KR", "KR-SEOUL-CYBER", "ExecutingUnit"),
+        new("admin.kr@jointops.test", "Admin Korea", "KR", "KR-KNPA-ISCB", "Admin"),
+        new("auditor.kr@jointops.test", "Auditor Korea", "KR", "KR-KNPA-AUDIT", "Auditor"),
+        new("officer.kh@jointops.test", "Sok Dara", "KH", "KH-TASKFORCE", "Officer"),
+        new("supervisor.kh@jointops.test", "Chan Sophea", "KH", "KH-TASKFORCE", "Supervisor"),
+        new("central.kh@jointops.test", "Heng Vannak", "KH", "KH-MOJ-CA", "CentralAuthority"),
+        new("liaison.kh@jointops.test", "Keo Sreymom", "KH", "KH-TASKFORCE", "Liaison"),
+        new("approver.kh@jointops.test", "Ly Rithy", "KH", "KH-GCNP-AHTJP", "Approver"),
+        new("executing.kh@jointops.test", "Meas Bopha", "KH", "KH-PP-COMMISSARIAT", "ExecutingUnit"),
+        new("admin.kh@jointops.test", "Admin Cambodia", "KH", "KH-GCNP", "Admin"),
+        new("auditor.kh@jointops.test", "Auditor Cambodia", "KH", "KH-GCNP-AUDIT", "Auditor"),
+    ];
+
+    public static async Task RunAsync(IServiceProvider services)
+    {
+        var password = services.GetRequiredService<IConfiguration>()["Development:SeedPassword"];
+        if (string.IsNullOrEmpty(password))
+        {
+            return;
+        }
+
+        var users = services.GetRequiredService<UserManager<User>>();
+        foreach (var seed in Users)
+        {
+            if (await users.FindByEmailAsync(seed.Email) is not null)
+            {
+                continue;
+            }
+
+            var user = new User { UserName = seed.Email, Email = seed.Email, EmailConfirmed = true, DisplayName = seed.Name, Country = seed.Country, Unit = seed.Unit };
+            var created = await users.CreateAsync(user, password);
+            if (!created.Succeeded)
+            {
+                throw new InvalidOperationException($"Seeding {seed.Email} failed: {string.Join("; ", created.Errors.Select(e => e.Description))}");
+            }
+
+            await users.AddToRoleAsync(user, seed.Role);
+        }
+    }
+}

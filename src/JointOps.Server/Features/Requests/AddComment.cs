@@ -1,0 +1,64 @@
+using JointOps.Server.Audit;
+using JointOps.Server.Infrastructure;
+using JointOps.Server.Persistence;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+
+namespace JointOps.Server.Features.Requests;
+
+public static class AddComment
+{
+    public sealed record Body(string? Text);
+
+    public sealed record Command(CurrentUser User, Guid Id, string? Text) : ICommand<Result<CommentView>>;
+
+    public sealed class Validator : IValidator<Command>
+    {
+        public IReadOnlyDictionary<string, string[]> Validate(Command command) => string.IsNullOrWhiteSpace(command.Text)
+            ? new Dictionary<string, string[]> { ["text"] = ["Required."] }
+            : command.Text.Length > 4000
+                ? new Dictionary<string, string[]> { ["text"] = ["At most 4000 characters."] }
+                : new Dictionary<string, string[]>();
+    }
+
+    public sealed class Handler(JointOpsDbContext db, AuditTrail audit, TimeProvider time) : IRequestHandler<Command, Result<CommentView>>
+    {
+        public async Task<Result<CommentView>> Handle(Command command, CancellationToken cancellationToken)
+        {
+            var user = command.User;
+            var request = await db.Requests.AsNoTracking().VisibleTo(db, user)
+                .Select(r => new { r.Id, r.Reference, r.Step })
+                .FirstOrDefaultAsync(r => r.Id == command.Id, cancellationToken);
+            if (request is null)
+            {
+                return Problem.NotFound("The request");
+            }
+
+            if (user.Roles.All(r => r == "Auditor"))
+            {
+                return Problem.Forbidden("Auditors read; they do not comment.");
+            }
+
+            var comment = new Comment
+            {
+                RequestId = request.Id,
+                AuthorId = user.Id,
+                AuthorName = user.Name,
+                Country = user.Country,
+                Step = request.Step,
+                Text = command.Text!,
+                At = time.GetUtcNow(),
+            };
+            db.Comments.Add(comment);
+            audit.Record(request.Reference, request.Id, user, "commented", request.Step, request.Step, comment: comment.Text);
+            return new CommentView(0, comment.AuthorName, comment.Country, comment.Step, comment.Text, comment.At);
+        }
+    }
+
+    public static void Map(RouteGroupBuilder group) =>
+        group.MapPost("/{id:guid}/comments", async (Guid id, Body body, HttpContext http, IMediator mediator, CancellationToken ct) =>
+            (await mediator.Send(new Command(CurrentUser.From(http.User), id, body.Text), ct))
+                .ToHttp(comment => TypedResults.Created($"/api/requests/{id}", comment)))
+            .WithName("AddComment")
+            .WithSummary("Comment on a request you may see.");
+}

@@ -1,0 +1,103 @@
+using JointOps.Engine.Runtime;
+using JointOps.Server.Audit;
+using JointOps.Server.Infrastructure;
+using JointOps.Server.Persistence;
+using JointOps.Server.Workflows;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+
+namespace JointOps.Server.Features.Requests;
+
+/// <summary>An actor takes a decision on the current step (or the owner submits a draft).</summary>
+public static class Decide
+{
+    public sealed record Body(string? Decision, string? Comment, int? Version);
+
+    public sealed record Command(CurrentUser User, Guid Id, string Decision, string? Comment, int? Version) : ICommand<Result<RequestView>>;
+
+    public sealed class Validator : IValidator<Command>
+    {
+        public IReadOnlyDictionary<string, string[]> Validate(Command command)
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (string.IsNullOrWhiteSpace(command.Decision))
+            {
+                errors["decision"] = ["Required: one of the request's allowedDecisions."];
+            }
+            else if (command.Decision.Length > 64)
+            {
+                errors["decision"] = ["At most 64 characters."];
+            }
+
+            if (command.Comment is { Length: > 4000 })
+            {
+                errors["comment"] = ["At most 4000 characters."];
+            }
+
+            if (command.Version is null)
+            {
+                errors["version"] = ["Required: the version you decided on, from GET /api/requests/{id}."];
+            }
+
+            return errors;
+        }
+    }
+
+    public sealed class Handler(JointOpsDbContext db, WorkflowCatalog catalog, Submission submission, AuditTrail audit, TimeProvider time)
+        : IRequestHandler<Command, Result<RequestView>>
+    {
+        public async Task<Result<RequestView>> Handle(Command command, CancellationToken cancellationToken)
+        {
+            var user = command.User;
+            var request = await db.Requests.VisibleTo(db, user).FirstOrDefaultAsync(r => r.Id == command.Id, cancellationToken);
+            if (request is null)
+            {
+                return Problem.NotFound("The request");
+            }
+
+            if (request.Version != command.Version)
+            {
+                return Problem.Conflict($"You decided on version {command.Version}; the request is now at version {request.Version}.",
+                    await RequestViews.BuildAsync(db, catalog, request, user, cancellationToken));
+            }
+
+            if (request.Status == RequestStatus.Draft)
+            {
+                return command.Decision != "submit"
+                    ? Problem.Invalid("decision", "A draft takes only 'submit'.")
+                    : await submission.SubmitAsync(request, user, cancellationToken) is { } problem
+                        ? problem
+                        : await RequestViews.BuildAsync(db, catalog, request, user, cancellationToken);
+            }
+
+            var runtime = await catalog.GetAsync(db, request.Workflow, request.WorkflowVersion!.Value, cancellationToken)
+                ?? throw new InvalidOperationException($"Workflow {request.Workflow} v{request.WorkflowVersion} is missing.");
+            var now = time.GetUtcNow();
+            var result = runtime.Decide(request.State(), request.Facts(), user.Actor, command.Decision, command.Comment, now);
+            if (result.Transition is not { } transition)
+            {
+                return result.Failure switch
+                {
+                    DecisionFailure.UnknownDecision => Problem.Invalid("decision", result.Message),
+                    DecisionFailure.CommentRequired => Problem.Invalid("comment", result.Message),
+                    DecisionFailure.NotPermitted => Problem.Forbidden(result.Message),
+                    _ => Problem.Conflict(result.Message, await RequestViews.BuildAsync(db, catalog, request, user, cancellationToken)),
+                };
+            }
+
+            await WorkflowWriter.ApplyAsync(db, runtime, request, transition, now, cancellationToken);
+            audit.Record(request.Reference, request.Id, user, "decided", transition.FromStep, transition.State.Step, command.Decision, command.Comment);
+            return await RequestViews.BuildAsync(db, catalog, request, user, cancellationToken);
+        }
+    }
+
+    public static void Map(RouteGroupBuilder group) =>
+        group.MapPost("/{id:guid}/decisions", async (Guid id, Body body, HttpContext http, IMediator mediator, CancellationToken ct) =>
+            {
+                var user = CurrentUser.From(http.User);
+                return (await mediator.Send(new Command(user, id, body.Decision ?? "", body.Comment, body.Version), ct)
+                    .WithCurrentAsync(mediator, user, id, ct)).ToHttp();
+            })
+            .WithName("Decide")
+            .WithSummary("Take a decision on the current step: { \"decision\": \"approve\", \"comment\": \"...\", \"version\": n }.");
+}

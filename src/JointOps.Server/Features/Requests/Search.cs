@@ -1,0 +1,89 @@
+using JointOps.Server.Infrastructure;
+using JointOps.Server.Persistence;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+
+namespace JointOps.Server.Features.Requests;
+
+/// <summary>Searches the requests the caller may see, newest activity first, a page at a time.</summary>
+public static class Search
+{
+    public sealed record Query(CurrentUser User, string? Status, string? Type, string? Country, int Page, int PageSize) : IRequest<Result<Page>>;
+
+    public sealed record Item(Guid Id, string Reference, string Title, string Type, string Priority, string Status, string? Step,
+        DateTimeOffset? DueAt, string RequestingCountry, string ReceivingCountry, DateTimeOffset UpdatedAt);
+
+    public sealed record Page(IReadOnlyList<Item> Items, int PageNumber, int PageSize, int Total);
+
+    public sealed class Validator : IValidator<Query>
+    {
+        public IReadOnlyDictionary<string, string[]> Validate(Query query)
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (query.Page < 1)
+            {
+                errors["page"] = ["Pages start at 1."];
+            }
+
+            if (query.PageSize is < 1 or > 100)
+            {
+                errors["pageSize"] = ["Between 1 and 100."];
+            }
+
+            if (query.Country is not null && !RequestRules.Countries.Contains(query.Country))
+            {
+                errors["country"] = ["KR or KH."];
+            }
+
+            if (query.Type is not null && !RequestRules.Types.Contains(query.Type))
+            {
+                errors["type"] = [$"One of: {string.Join(", ", RequestRules.Types)}."];
+            }
+
+            if (query.Status is { Length: > 16 })
+            {
+                errors["status"] = ["Unknown status."];
+            }
+
+            return errors;
+        }
+    }
+
+    public sealed class Handler(JointOpsDbContext db) : IRequestHandler<Query, Result<Page>>
+    {
+        public async Task<Result<Page>> Handle(Query query, CancellationToken cancellationToken)
+        {
+            var requests = db.Requests.AsNoTracking().VisibleTo(db, query.User);
+            if (query.Status is not null)
+            {
+                requests = requests.Where(r => r.Status == query.Status);
+            }
+
+            if (query.Type is not null)
+            {
+                requests = requests.Where(r => r.Type == query.Type);
+            }
+
+            if (query.Country is not null)
+            {
+                requests = requests.Where(r => r.RequestingCountry == query.Country || r.ReceivingCountry == query.Country);
+            }
+
+            var total = await requests.CountAsync(cancellationToken);
+            var items = await requests
+                .OrderByDescending(r => r.UpdatedAt).ThenBy(r => r.Id)
+                .Skip((query.Page - 1) * query.PageSize).Take(query.PageSize)
+                .Select(r => new Item(r.Id, r.Reference, r.Title, r.Type, r.Priority, r.Status, r.Step, r.DueAt,
+                    r.RequestingCountry, r.ReceivingCountry, r.UpdatedAt))
+                .ToListAsync(cancellationToken);
+            return new Page(items, query.Page, query.PageSize, total);
+        }
+    }
+
+    public static void Map(RouteGroupBuilder group) =>
+        group.MapGet("/", async (string? status, string? type, string? country, int? page, int? pageSize,
+                HttpContext http, IMediator mediator, CancellationToken ct) =>
+            (await mediator.Send(new Query(CurrentUser.From(http.User), status, type, country, page ?? 1, pageSize ?? 20), ct)).ToHttp())
+            .WithName("SearchRequests")
+            .WithSummary("Requests the caller may see, filtered by status, type and country (requesting or receiving).");
+}

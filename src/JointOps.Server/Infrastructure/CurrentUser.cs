@@ -1,0 +1,26 @@
+using System.Security.Claims;
+using JointOps.Engine.Runtime;
+
+namespace JointOps.Server.Infrastructure;
+
+public static class JointOpsClaims
+{
+    public const string Country = "jointops:country";
+    public const string Unit = "jointops:unit";
+    public const string DisplayName = "jointops:name";
+}
+
+/// <summary>The signed-in user as commands and queries see them.</summary>
+public sealed record CurrentUser(string Id, string Name, string Country, string Unit, IReadOnlyList<string> Roles)
+{
+    public Actor Actor => new(Id, Country, Roles, Unit);
+
+    public bool IsInRole(string role) => Roles.Contains(role);
+
+    public static CurrentUser From(ClaimsPrincipal principal) => new(
+        principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("Not signed in."),
+        principal.FindFirstValue(JointOpsClaims.DisplayName) ?? principal.Identity?.Name ?? "",
+        principal.FindFirstValue(JointOpsClaims.Country) ?? "",
+        principal.FindFirstValue(JointOpsClaims.Unit) ?? "",
+        principal.FindAll(ClaimTypes.Role).Select(c => c.Value).ToArray());
+}

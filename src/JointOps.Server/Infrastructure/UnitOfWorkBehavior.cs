@@ -1,0 +1,55 @@
+using JointOps.Server.Audit;
+using JointOps.Server.Persistence;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+
+namespace JointOps.Server.Infrastructure;
+
+/// <summary>
+/// Wraps each command in one transaction: the handler's changes, its audit entries, timers and everything else
+/// commit together or not at all. Handlers never call SaveChanges themselves.
+/// </summary>
+public sealed class UnitOfWorkBehavior<TRequest, TResponse>(JointOpsDbContext db, AuditTrail audit) : IPipelineBehavior<TRequest, TResponse>
+{
+    public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
+    {
+        if (request is not ICommand<TResponse>)
+        {
+            return await next();
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var response = await next();
+        if (response is Result { Succeeded: false })
+        {
+            return response;
+        }
+
+        try
+        {
+            await audit.AppendPendingAsync(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || IsUniqueViolation(e))
+        {
+            // Someone else changed the same request first; the caller gets 409 with the state as it is now.
+            db.ChangeTracker.Clear();
+            if (ResultFactory<TResponse>.Fail is { } fail)
+            {
+                return fail(Problem.Conflict("Someone else acted on this request at the same moment. Reload it and try again."));
+            }
+
+            throw;
+        }
+
+        return response;
+    }
+
+    private static bool IsUniqueViolation(DbUpdateException e) => e.InnerException switch
+    {
+        Npgsql.PostgresException pg => pg.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteExtendedErrorCode is 2067 or 1555,
+        _ => false,
+    };
+}

@@ -1,0 +1,33 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace JointOps.Server.Persistence;
+
+public static class DatabaseServiceCollectionExtensions
+{
+    /// <summary>PostgreSQL when Database:Provider is Postgres, else the embedded SQLite file.</summary>
+    public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        var provider = configuration["Database:Provider"] ?? "Sqlite";
+        if (provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            var connectionString = configuration.GetConnectionString("Postgres")
+                ?? throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Postgres is not set.");
+            services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+            services.AddDbContext<PostgresDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+            services.AddScoped<JointOpsDbContext>(sp => sp.GetRequiredService<PostgresDbContext>());
+        }
+        else if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            var connectionString = configuration.GetConnectionString("Sqlite") ?? "Data Source=jointops.db";
+            services.AddDbContext<SqliteDbContext>(options => options.UseSqlite(connectionString));
+            services.AddScoped<JointOpsDbContext>(sp => sp.GetRequiredService<SqliteDbContext>());
+        }
+        else
+        {
+            throw new InvalidOperationException($"Unknown Database:Provider '{provider}'; use Sqlite or Postgres.");
+        }
+
+        return services;
+    }
+}
