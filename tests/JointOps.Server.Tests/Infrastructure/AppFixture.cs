@@ -3,7 +3,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
+using JointOps.Server.Persistence;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace JointOps.Server.Tests.Infrastructure;
 
@@ -62,6 +65,14 @@ public abstract class AppFixture : IAsyncLifetime
         var client = Factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    /// <summary>Runs SQL against the server's database directly, as someone with database access could.</summary>
+    public async Task ExecuteSqlAsync(string sql)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<JointOpsDbContext>();
+        await db.Database.ExecuteSqlRawAsync(sql);
     }
 
     protected virtual void Configure(IWebHostBuilder builder)
