@@ -221,7 +221,7 @@ public sealed class DefinitionValidationTests
     {
         var errors = MinimalDefinition.ErrorsAfter(d => d.Step(0)["escalation"]!["every"] = "hourly");
 
-        AssertSingle(errors, "$.steps[0].escalation.every", "'hourly' is not a positive ISO-8601 duration.");
+        AssertSingle(errors, "$.steps[0].escalation.every", "'hourly' is not a positive ISO-8601 duration of at most 3650 days.");
     }
 
     [Theory]
@@ -678,4 +678,55 @@ public sealed class DefinitionValidationTests
 
     private static JsonNode SchemaAt(string location) =>
         location.Split('.', StringSplitOptions.RemoveEmptyEntries).Aggregate(Schema, (node, key) => node[key]!);
+
+    [Fact]
+    public void A_deadline_longer_than_ten_years_is_refused()
+    {
+        var errors = MinimalDefinition.ErrorsAfter(d => d.Step(0)["deadline"]!["normal"]!["duration"] = "P10675199D");
+
+        AssertSingle(errors, "$.steps[0].deadline.normal.duration", "'P10675199D' is longer than the longest deadline allowed, 3650 days.");
+    }
+
+    [Fact]
+    public void A_misspelt_condition_value_is_refused_rather_than_never_matching()
+    {
+        var errors = MinimalDefinition.ErrorsAfter(d => d.Decision(0, 0).Remove("to")
+            .Equals(d.Decision(0, 0)["routes"] = JsonNode.Parse("""[{ "when": { "field": "priority", "in": ["critcal"] }, "to": "done" }, { "to": "rejected" }]""")));
+
+        AssertSingle(errors, "$.steps[0].decisions[0].routes[0].when.in", "'critcal' is not a value of 'priority'; use one of: normal, urgent, critical.");
+    }
+
+    [Fact]
+    public void Property_names_must_match_their_case()
+    {
+        var errors = DefinitionLoader.Load(MinimalDefinition.Json.Replace("\"steps\"", "\"Steps\"", StringComparison.Ordinal)).Errors;
+
+        Assert.Equal("$.Steps", Assert.Single(errors).Path);
+    }
+
+    [Fact]
+    public void A_version_given_as_a_string_is_refused()
+    {
+        var errors = DefinitionLoader.Load(MinimalDefinition.Json.Replace("\"version\": 1", "\"version\": \"1\"", StringComparison.Ordinal)).Errors;
+
+        Assert.Equal("$.version", Assert.Single(errors).Path);
+    }
+
+    [Fact]
+    public void A_vote_that_leads_back_to_its_own_step_is_refused()
+    {
+        var errors = MinimalDefinition.ErrorsAfter(d =>
+        {
+            d.Step(0).Remove("actor");
+            d.Step(0)["parallel"] = Parse("""
+                { "mode": "all-of", "branches": [
+                    { "id": "requesting", "actor": { "role": "CentralAuthority", "side": "requesting" } },
+                    { "id": "receiving", "actor": { "role": "Approver", "side": "receiving" } } ] }
+                """);
+            d.Decision(0, 0)["vote"] = true;
+            d.Decision(0, 0)["to"] = "review";
+        });
+
+        Assert.Contains(new DefinitionError("$.steps[0].decisions[0].vote", "A vote completes the step, so it must lead to another step."), errors);
+    }
 }

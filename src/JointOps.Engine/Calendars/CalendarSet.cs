@@ -30,6 +30,6 @@ public sealed class CalendarSet(IEnumerable<CountryCalendar> calendars)
         var duration = DefinitionValidator.TryParseDuration(deadline.Duration, out var parsed)
             ? parsed
             : throw new FormatException($"Invalid duration '{deadline.Duration}'.");
-        return deadline.Time == TimeBasis.Working ? this[country].AddWorkingTime(start, duration) : start + duration;
+        return deadline.Time == TimeBasis.Working ? this[country].AddWorkingTime(start, duration) : (start + duration).ToUniversalTime();
     }
 }

@@ -55,6 +55,8 @@ public static class DefinitionLoader
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            PropertyNameCaseInsensitive = false,
+            NumberHandling = JsonNumberHandling.Strict,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,
             ReadCommentHandling = JsonCommentHandling.Skip,
             AllowTrailingCommas = true,

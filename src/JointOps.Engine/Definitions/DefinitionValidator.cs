@@ -8,6 +8,9 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
 {
     public static readonly DefinitionValidator Default = new(Vocabulary.Roles);
 
+    /// <summary>Ten years: far beyond any real instrument's deadline, and far from overflowing a timestamp.</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(3650);
+
     public IReadOnlyList<DefinitionError> Validate(WorkflowDefinition definition)
     {
         var errors = new List<DefinitionError>();
@@ -152,6 +155,10 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
             {
                 error($"{path}.deadline.{priority}.duration", $"'{deadline.Duration}' is not a positive ISO-8601 duration (e.g. P30D, PT8H).");
             }
+            else if (duration > MaxDuration)
+            {
+                error($"{path}.deadline.{priority}.duration", $"'{deadline.Duration}' is longer than the longest deadline allowed, {MaxDuration.Days} days.");
+            }
         }
 
         foreach (var key in step.Deadline?.Keys ?? [])
@@ -173,9 +180,9 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         if (step.Escalation is { } escalation)
         {
             ValidateActor(escalation.To, $"{path}.escalation.to", error);
-            if (escalation.Every is not null && (!TryParseDuration(escalation.Every, out var every) || every <= TimeSpan.Zero))
+            if (escalation.Every is not null && (!TryParseDuration(escalation.Every, out var every) || every <= TimeSpan.Zero || every > MaxDuration))
             {
-                error($"{path}.escalation.every", $"'{escalation.Every}' is not a positive ISO-8601 duration.");
+                error($"{path}.escalation.every", $"'{escalation.Every}' is not a positive ISO-8601 duration of at most {MaxDuration.Days} days.");
             }
         }
     }
@@ -228,6 +235,10 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
             if (decision.Vote && step.Parallel is null)
             {
                 error($"{at}.vote", "Only decisions of a parallel step can be votes.");
+            }
+            else if (decision.Vote && decision.Targets().Contains(step.Id))
+            {
+                error($"{at}.vote", "A vote completes the step, so it must lead to another step.");
             }
         }
 
@@ -285,6 +296,21 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         if (tests != 1)
         {
             error(path, "A condition has exactly one of 'equalTo', 'in' or 'notIn'.");
+            return;
+        }
+
+        // A misspelt value would silently never match; the fields with a closed set of values are checked.
+        IReadOnlyList<string>? known = condition.Field switch
+        {
+            "priority" => Vocabulary.Priorities,
+            "requestingCountry" or "receivingCountry" => Vocabulary.Countries,
+            _ => null,
+        };
+        var (values, at) = condition.EqualTo is not null ? ([condition.EqualTo], $"{path}.equalTo")
+            : condition.In is not null ? (condition.In, $"{path}.in") : (condition.NotIn!, $"{path}.notIn");
+        foreach (var value in known is null ? [] : values.Where(v => !known.Contains(v)))
+        {
+            error(at, $"'{value}' is not a value of '{condition.Field}'; use one of: {string.Join(", ", known!)}.");
         }
     }
 

@@ -5,6 +5,8 @@ public static class Vocabulary
 {
     public static readonly IReadOnlyList<string> Priorities = ["normal", "urgent", "critical"];
 
+    public static readonly IReadOnlyList<string> Countries = ["KR", "KH"];
+
     public static readonly IReadOnlyList<string> Roles =
         ["Officer", "Supervisor", "CentralAuthority", "Liaison", "Approver", "ExecutingUnit", "Admin", "Auditor"];
 

@@ -1,9 +1,7 @@
-using System.Diagnostics.CodeAnalysis;
 using Npgsql;
 
 namespace JointOps.Server.Tests.Infrastructure;
 
-[SuppressMessage("Naming", "CA1707:Identifiers should not contain underscores", Justification = "Tests are named as behaviour sentences.")]
 public sealed class PostgresServerTests
 {
     [Fact]
