@@ -2,12 +2,16 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using JointOps.Engine.Calendars;
 using JointOps.Server.Audit;
+using JointOps.Server.Features.Account;
 using JointOps.Server.Features.Auth;
 using JointOps.Server.Features.Health;
 using JointOps.Server.Features.Inbox;
 using JointOps.Server.Features.Requests;
 using JointOps.Server.Features.Workflows;
+using Hangfire;
 using JointOps.Server.Infrastructure;
+using JointOps.Server.Jobs;
+using JointOps.Server.Mail;
 using JointOps.Server.Persistence;
 using JointOps.Server.Workflows;
 using Microsoft.AspNetCore.Authentication;
@@ -18,12 +22,16 @@ var services = builder.Services;
 
 services.AddDatabase(builder.Configuration);
 services.AddSingleton(TimeProvider.System);
-services.AddSingleton(_ => CalendarSet.Default());
+services.AddSingleton(_ => LoadCalendars(Path.Combine(AppContext.BaseDirectory, "calendars")));
 services.Configure<WorkflowOptions>(builder.Configuration.GetSection("Workflows"));
 services.AddSingleton<WorkflowCatalog>();
 services.AddScoped<AuditTrail>();
 services.AddScoped<Submission>();
+services.AddScoped<WorkflowWriter>();
+services.AddScoped<Notifier>();
+services.AddMail(builder.Configuration, builder.Environment);
 services.AddMediation();
+services.AddBackgroundMachinery(builder.Configuration);
 
 const string SmartScheme = "JointOps";
 services.AddAuthentication(options =>
@@ -81,6 +89,8 @@ app.UseAuthorization();
 app.MapOpenApi().AllowAnonymous();
 HealthEndpoints.Map(app);
 Login.Map(app);
+Login.MapLogout(app);
+MyAccount.Map(app);
 var requests = app.MapGroup("/api/requests").WithTags("Requests");
 Create.Map(requests);
 Update.Map(requests);
@@ -91,9 +101,31 @@ AddComment.Map(requests);
 History.Map(requests);
 GetInbox.Map(app);
 WorkflowsEndpoints.Map(app);
+if (app.Environment.IsDevelopment())
+{
+    MailCatcherEndpoints.Map(app);
+}
+
+app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], DisplayStorageConnectionString = false },
+        app.Services.GetRequiredService<JobStorage>())
+    .RequireAuthorization("Admin");
 
 await Startup.PrepareAsync(app.Services);
+BackgroundServiceCollectionExtensions.ScheduleDigests(app.Services);
 await app.RunAsync();
+
+// The holiday calendars are data (calendars/*.json); both countries must be there before any deadline is set.
+static CalendarSet LoadCalendars(string folder)
+{
+    var calendars = CalendarSet.Load(Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal)
+        .Select(file => new CalendarSource(Path.GetFileName(file), File.ReadAllText(file))));
+    foreach (var country in RequestRules.Countries)
+    {
+        _ = calendars[country];
+    }
+
+    return calendars;
+}
 
 static Task Deny(RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
 {

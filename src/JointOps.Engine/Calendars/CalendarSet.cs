@@ -21,6 +21,40 @@ public sealed class CalendarSet(IEnumerable<CountryCalendar> calendars)
         ]);
     }
 
+    /// <summary>
+    /// The calendars of the given files (e.g. <c>calendars/*.json</c>), one country each. Throws
+    /// <see cref="InvalidCalendarException"/> naming the first file that is invalid or repeats a country.
+    /// </summary>
+    public static CalendarSet Load(IEnumerable<CalendarSource> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var calendars = new List<CountryCalendar>();
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            CountryCalendar calendar;
+            try
+            {
+                calendar = CalendarFile.Parse(file.Json);
+            }
+            catch (InvalidCalendarException e)
+            {
+                throw new InvalidCalendarException(file.Name, e.Errors);
+            }
+
+            if (!seen.TryAdd(calendar.Country, file.Name))
+            {
+                throw new InvalidCalendarException(
+                    file.Name, [new CalendarError("$.country", $"Country '{calendar.Country}' is already defined by {seen[calendar.Country]}.")]);
+            }
+
+            calendars.Add(calendar);
+        }
+
+        // An empty folder (a deployment that forgot to copy the files) would otherwise fail only at the first deadline.
+        return calendars.Count > 0 ? new CalendarSet(calendars) : throw new ArgumentException("No calendar files were given.", nameof(files));
+    }
+
     public CountryCalendar this[string country] => _calendars.TryGetValue(country, out var calendar)
         ? calendar
         : throw new KeyNotFoundException($"No calendar for country '{country}'.");
@@ -33,3 +67,6 @@ public sealed class CalendarSet(IEnumerable<CountryCalendar> calendars)
         return deadline.Time == TimeBasis.Working ? this[country].AddWorkingTime(start, duration) : (start + duration).ToUniversalTime();
     }
 }
+
+/// <summary>A calendar file's text and the name errors are reported under, e.g. <c>KR.json</c>.</summary>
+public sealed record CalendarSource(string Name, string Json);

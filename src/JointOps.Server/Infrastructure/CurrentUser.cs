@@ -13,6 +13,9 @@ public static class JointOpsClaims
 /// <summary>The signed-in user as commands and queries see them.</summary>
 public sealed record CurrentUser(string Id, string Name, string Country, string Unit, IReadOnlyList<string> Roles)
 {
+    /// <summary>JointOps itself, for what its timers do (escalations).</summary>
+    public static readonly CurrentUser System = new("system", "JointOps", "", "", []);
+
     public Actor Actor => new(Id, Country, Roles, Unit);
 
     public bool IsInRole(string role) => Roles.Contains(role);

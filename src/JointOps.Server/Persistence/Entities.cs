@@ -8,6 +8,18 @@ public sealed class User : IdentityUser
     public string Country { get; set; } = "";
     public string Unit { get; set; } = "";
     public string DisplayName { get; set; } = "";
+
+    /// <summary>How notifications reach the user: each by email at once, or one daily digest.</summary>
+    public string EmailPreference { get; set; } = EmailPreferences.Immediate;
+
+    /// <summary>en, ko or km: emails come in English plus this language where a translation exists.</summary>
+    public string Language { get; set; } = "en";
+}
+
+public static class EmailPreferences
+{
+    public const string Immediate = "immediate";
+    public const string DailyDigest = "daily-digest";
 }
 
 public static class RequestStatus
@@ -50,6 +62,13 @@ public sealed class Request
     public string? Step { get; set; }
     public DateTimeOffset? StepEnteredAt { get; set; }
     public DateTimeOffset? DueAt { get; set; }
+
+    /// <summary>Set when the current step's deadline passed; cleared when the request moves on.</summary>
+    public DateTimeOffset? OverdueSince { get; set; }
+
+    /// <summary>Escalations sent for the current step.</summary>
+    public int Escalations { get; set; }
+
     public List<string> Votes { get; set; } = [];
     public bool Transmitted { get; set; }
 
@@ -114,15 +133,76 @@ public static class TimerState
     public const string Fired = "fired";
 }
 
-/// <summary>A reminder or deadline of a step, written in the transaction of the decision that set it.</summary>
+public static class TimerKinds
+{
+    public const string Reminder = "reminder";
+    public const string Deadline = "deadline";
+    public const string Escalation = "escalation";
+}
+
+/// <summary>
+/// A reminder, deadline or repeated escalation of one visit to a step (<see cref="StepEnteredAt"/>), written in the
+/// transaction of the decision that set it and claimed, fired and closed in one transaction.
+/// </summary>
 public sealed class StepTimer
 {
     public long Id { get; set; }
     public Guid RequestId { get; set; }
     public string Step { get; set; } = "";
+    public DateTimeOffset StepEnteredAt { get; set; }
     public string Kind { get; set; } = "";
     public DateTimeOffset DueAt { get; set; }
     public string State { get; set; } = TimerState.Pending;
+    public DateTimeOffset? FiredAt { get; set; }
+}
+
+public static class OutboxState
+{
+    public const string Pending = "pending";
+    public const string Sent = "sent";
+
+    /// <summary>Gave up after the drain's attempts; handed to a Hangfire job that keeps retrying in view of the dashboard.</summary>
+    public const string Failing = "failing";
+}
+
+/// <summary>
+/// An email to send, written in the transaction that caused it. Its Message-Id is fixed here, so the only possible
+/// duplicate (a crash after the SMTP server accepted it, before it was marked sent) is recognisable as one.
+/// </summary>
+public sealed class OutboxMessage
+{
+    public long Id { get; set; }
+    public string MessageId { get; set; } = "";
+    public Guid? RequestId { get; set; }
+    public string Kind { get; set; } = "";
+    public string ToAddress { get; set; } = "";
+    public string ToName { get; set; } = "";
+    public string Subject { get; set; } = "";
+    public string TextBody { get; set; } = "";
+    public string HtmlBody { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public string State { get; set; } = OutboxState.Pending;
+    public int Attempts { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+
+    /// <summary>A sender's claim: others leave the message alone until then.</summary>
+    public DateTimeOffset? LockedUntil { get; set; }
+    public DateTimeOffset? SentAt { get; set; }
+    public string? LastError { get; set; }
+}
+
+/// <summary>A notification waiting for its user's daily digest.</summary>
+public sealed class DigestItem
+{
+    public long Id { get; set; }
+    public string UserId { get; set; } = "";
+    public Guid RequestId { get; set; }
+    public string Kind { get; set; } = "";
+    public string Reference { get; set; } = "";
+    public string? Step { get; set; }
+    public DateTimeOffset? DueAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? DigestedAt { get; set; }
 }
 
 /// <summary>One append-only audit entry; <see cref="Hash"/> covers its fields and the previous entry's hash.</summary>

@@ -18,6 +18,8 @@ public abstract class JointOpsDbContext(DbContextOptions options) : IdentityDbCo
     public DbSet<Grant> Grants => Set<Grant>();
     public DbSet<Comment> Comments => Set<Comment>();
     public DbSet<StepTimer> Timers => Set<StepTimer>();
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<DigestItem> DigestItems => Set<DigestItem>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<WorkflowDefinitionRecord> WorkflowDefinitions => Set<WorkflowDefinitionRecord>();
     public DbSet<ReferenceCounter> ReferenceCounters => Set<ReferenceCounter>();
@@ -31,6 +33,9 @@ public abstract class JointOpsDbContext(DbContextOptions options) : IdentityDbCo
             user.Property(u => u.Country).HasMaxLength(2);
             user.Property(u => u.Unit).HasMaxLength(64);
             user.Property(u => u.DisplayName).HasMaxLength(128);
+            user.Property(u => u.EmailPreference).HasMaxLength(16);
+            user.Property(u => u.Language).HasMaxLength(8);
+            user.HasIndex(u => new { u.Country, u.Unit });
         });
 
         builder.Entity<Request>(request =>
@@ -105,8 +110,32 @@ public abstract class JointOpsDbContext(DbContextOptions options) : IdentityDbCo
             timer.Property(t => t.Kind).HasMaxLength(16);
             timer.Property(t => t.State).HasMaxLength(16);
             timer.HasIndex(t => new { t.State, t.DueAt });
+            timer.HasIndex(t => t.DueAt).HasFilter("\"State\" = 'pending'").HasDatabaseName("IX_Timers_Pending_DueAt");
             timer.HasIndex(t => new { t.RequestId, t.State });
             timer.HasOne<Request>().WithMany().HasForeignKey(t => t.RequestId);
+        });
+
+        builder.Entity<OutboxMessage>(message =>
+        {
+            message.Property(m => m.MessageId).HasMaxLength(200);
+            message.Property(m => m.Kind).HasMaxLength(32);
+            message.Property(m => m.ToAddress).HasMaxLength(256);
+            message.Property(m => m.ToName).HasMaxLength(128);
+            message.Property(m => m.Subject).HasMaxLength(500);
+            message.Property(m => m.State).HasMaxLength(16);
+            message.Property(m => m.LastError).HasMaxLength(2000);
+            message.HasIndex(m => m.MessageId).IsUnique();
+            message.HasIndex(m => m.NextAttemptAt).HasFilter("\"State\" = 'pending'").HasDatabaseName("IX_Outbox_Pending_NextAttemptAt");
+            message.HasIndex(m => m.RequestId);
+        });
+
+        builder.Entity<DigestItem>(item =>
+        {
+            item.Property(i => i.UserId).HasMaxLength(64);
+            item.Property(i => i.Kind).HasMaxLength(32);
+            item.Property(i => i.Reference).HasMaxLength(32);
+            item.Property(i => i.Step).HasMaxLength(64);
+            item.HasIndex(i => new { i.UserId, i.DigestedAt });
         });
 
         builder.Entity<AuditEntry>(entry =>

@@ -26,6 +26,8 @@ public sealed partial class WorkflowCatalog(CalendarSet calendars, ILogger<Workf
     private readonly ConcurrentDictionary<(string Name, int Version), WorkflowRuntime> _runtimes = new();
     private readonly ConcurrentDictionary<string, int> _latestPublished = new(StringComparer.Ordinal);
 
+    public CalendarSet Calendars => calendars;
+
     public async Task<WorkflowRuntime?> GetAsync(JointOpsDbContext db, string name, int version, CancellationToken cancellationToken)
     {
         if (_runtimes.TryGetValue((name, version), out var runtime))

@@ -33,6 +33,7 @@ public abstract class AppFixture : IAsyncLifetime
             builder.UseSetting("Database:Provider", Provider);
             builder.UseSetting($"ConnectionStrings:{Provider}", ConnectionString);
             builder.UseSetting("Development:SeedPassword", Password);
+            builder.UseSetting("Mail:CatcherPort", "0");
             Configure(builder);
         });
         _ = _factory.Server;

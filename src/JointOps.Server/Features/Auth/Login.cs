@@ -10,7 +10,7 @@ public static class Login
     public sealed record Body(string? Email, string? Password);
 
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapPost("/api/auth/login", async (Body body, SignInManager<User> signIn) =>
+        app.MapPost("/api/auth/login", async (Body body, bool? useCookies, SignInManager<User> signIn) =>
             {
                 var errors = new Dictionary<string, string[]>();
                 if (string.IsNullOrWhiteSpace(body.Email))
@@ -28,11 +28,11 @@ public static class Login
                     return Problem.Invalid(errors).ToHttp();
                 }
 
-                signIn.AuthenticationScheme = IdentityConstants.BearerScheme;
+                signIn.AuthenticationScheme = useCookies == true ? IdentityConstants.ApplicationScheme : IdentityConstants.BearerScheme;
                 var result = await signIn.PasswordSignInAsync(body.Email!, body.Password!, isPersistent: false, lockoutOnFailure: true);
                 if (result.Succeeded)
                 {
-                    // The bearer handler has written the token response.
+                    // The bearer handler has written the token response; a cookie sign-in has set the cookie.
                     return TypedResults.Empty;
                 }
 
@@ -42,5 +42,14 @@ public static class Login
             })
             .AllowAnonymous()
             .WithTags("Auth")
-            .WithSummary("Sign in: returns { tokenType, accessToken, expiresIn, refreshToken }.");
+            .WithSummary("Sign in: returns { tokenType, accessToken, expiresIn, refreshToken }, or sets a cookie with ?useCookies=true.");
+
+    public static void MapLogout(IEndpointRouteBuilder app) =>
+        app.MapPost("/api/auth/logout", async (SignInManager<User> signIn) =>
+            {
+                await signIn.SignOutAsync();
+                return TypedResults.NoContent();
+            })
+            .WithTags("Auth")
+            .WithSummary("Ends a cookie session.");
 }

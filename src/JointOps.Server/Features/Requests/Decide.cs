@@ -43,7 +43,7 @@ public static class Decide
         }
     }
 
-    public sealed class Handler(JointOpsDbContext db, WorkflowCatalog catalog, Submission submission, AuditTrail audit, TimeProvider time)
+    public sealed class Handler(JointOpsDbContext db, WorkflowCatalog catalog, Submission submission, WorkflowWriter writer, AuditTrail audit, TimeProvider time)
         : IRequestHandler<Command, Result<RequestView>>
     {
         public async Task<Result<RequestView>> Handle(Command command, CancellationToken cancellationToken)
@@ -73,7 +73,7 @@ public static class Decide
             var runtime = await catalog.GetAsync(db, request.Workflow, request.WorkflowVersion!.Value, cancellationToken)
                 ?? throw new InvalidOperationException($"Workflow {request.Workflow} v{request.WorkflowVersion} is missing.");
             var now = time.GetUtcNow();
-            var result = runtime.Decide(request.State(), request.Facts(), user.Actor, command.Decision, command.Comment, now);
+            var result = runtime.Decide(request.State(), request.EngineFacts(), user.Actor, command.Decision, command.Comment, now);
             if (result.Transition is not { } transition)
             {
                 return result.Failure switch
@@ -85,7 +85,7 @@ public static class Decide
                 };
             }
 
-            await WorkflowWriter.ApplyAsync(db, runtime, request, transition, now, cancellationToken);
+            await writer.ApplyAsync(runtime, request, transition, now, user.Id, cancellationToken);
             audit.Record(request.Reference, request.Id, user, "decided", transition.FromStep, transition.State.Step, command.Decision, command.Comment);
             return await RequestViews.BuildAsync(db, catalog, request, user, cancellationToken);
         }

@@ -18,7 +18,7 @@ public static class RequestAccess
                 && (g.Unit == null || g.Unit == user.Unit)));
     }
 
-    public static RequestFacts Facts(this Request request) =>
+    public static RequestFacts EngineFacts(this Request request) =>
         new(request.RequestingCountry, request.ReceivingCountry, request.OwnerId, request.Unit, request.Type, request.Priority);
 
     public static InstanceState State(this Request request) =>

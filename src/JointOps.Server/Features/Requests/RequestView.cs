@@ -6,9 +6,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace JointOps.Server.Features.Requests;
 
-public sealed record StepActorView(string Role, string Country, string? Unit, string? UserId, string? Branch, bool Voted);
+/// <summary>One actor of the current step; <see cref="DueLocal"/> is the deadline in their country's time.</summary>
+public sealed record StepActorView(string Role, string Country, string? Unit, string? UserId, string? Branch, bool Voted, DateTimeOffset? DueLocal);
 
-public sealed record StepView(string Id, string Title, DateTimeOffset EnteredAt, DateTimeOffset? DueAt, bool Editable, IReadOnlyList<StepActorView> Actors);
+public sealed record StepView(string Id, string Title, DateTimeOffset EnteredAt, DateTimeOffset? DueAt, DateTimeOffset? OverdueSince,
+    int Escalations, bool Editable, IReadOnlyList<StepActorView> Actors);
 
 public sealed record CommentView(long Id, string AuthorName, string Country, string? Step, string Text, DateTimeOffset At);
 
@@ -44,17 +46,19 @@ public static class RequestViews
             var runtime = await catalog.GetAsync(db, r.Workflow, version, cancellationToken)
                 ?? throw new InvalidOperationException($"Workflow {r.Workflow} v{version} is missing.");
             var definition = runtime.Step(r.Step);
-            var facts = r.Facts();
+            var facts = r.EngineFacts();
             var actors = new List<StepActorView>();
             foreach (var (actor, branch) in ActorsOf(definition))
             {
-                actors.Add(new StepActorView(actor.Role, facts.CountryOf(actor.Side),
+                var country = facts.CountryOf(actor.Side);
+                actors.Add(new StepActorView(actor.Role, country,
                     actor.Scope == ActorScope.Unit ? r.Unit : null,
                     actor.Scope == ActorScope.Owner ? r.OwnerId : null,
-                    branch, branch is not null && r.Votes.Contains(branch)));
+                    branch, branch is not null && r.Votes.Contains(branch),
+                    r.DueAt is { } due ? TimeZoneInfo.ConvertTime(due, catalog.Calendars[country].Zone) : null));
             }
 
-            step = new StepView(definition.Id, definition.Title, r.StepEnteredAt!.Value, r.DueAt, definition.Editable, actors);
+            step = new StepView(definition.Id, definition.Title, r.StepEnteredAt!.Value, r.DueAt, r.OverdueSince, r.Escalations, definition.Editable, actors);
             if (!definition.IsTerminal)
             {
                 allowed = runtime.AllowedDecisions(r.State(), facts, user.Actor);

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace JointOps.Server.Features.Requests;
 
 /// <summary>Starts a draft's workflow on the latest published version of the definition for its type.</summary>
-public sealed class Submission(JointOpsDbContext db, WorkflowCatalog catalog, AuditTrail audit, IOptions<WorkflowOptions> options, TimeProvider time)
+public sealed class Submission(JointOpsDbContext db, WorkflowCatalog catalog, WorkflowWriter writer, AuditTrail audit, IOptions<WorkflowOptions> options, TimeProvider time)
 {
     public async Task<Problem?> SubmitAsync(Request request, CurrentUser user, CancellationToken cancellationToken)
     {
@@ -29,9 +29,9 @@ public sealed class Submission(JointOpsDbContext db, WorkflowCatalog catalog, Au
         request.Workflow = name;
         request.WorkflowVersion = runtime.Definition.Version;
         request.SubmittedAt = now;
-        var transition = runtime.Start(request.Facts(), now);
-        WorkflowWriter.Grant(db, runtime, request, Side.Requesting);
-        await WorkflowWriter.ApplyAsync(db, runtime, request, transition, now, cancellationToken);
+        var transition = runtime.Start(request.EngineFacts(), now);
+        writer.Grant(runtime, request, Side.Requesting);
+        await writer.ApplyAsync(runtime, request, transition, now, user.Id, cancellationToken);
         audit.Record(request.Reference, request.Id, user, "submitted", null, transition.State.Step, "submit");
         return null;
     }

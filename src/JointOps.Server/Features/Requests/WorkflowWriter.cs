@@ -1,15 +1,19 @@
 using JointOps.Engine.Definitions;
 using JointOps.Engine.Runtime;
+using JointOps.Server.Mail;
 using JointOps.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace JointOps.Server.Features.Requests;
 
-/// <summary>Writes what the engine decided: the instance state, who must act now, who may see, and the step's timers.</summary>
-public static class WorkflowWriter
+/// <summary>
+/// Writes what the engine decided, in the command's transaction: the instance state, who must act now,
+/// who may see, the step's timers (cancelling the last step's), and the notifications.
+/// </summary>
+public sealed class WorkflowWriter(JointOpsDbContext db, Notifier notifier)
 {
-    public static async Task ApplyAsync(JointOpsDbContext db, WorkflowRuntime runtime, Request request, Transition transition,
-        DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task ApplyAsync(WorkflowRuntime runtime, Request request, Transition transition, DateTimeOffset now,
+        string actorId, CancellationToken cancellationToken)
     {
         var wasTransmitted = request.Transmitted;
         var state = transition.State;
@@ -35,17 +39,61 @@ public static class WorkflowWriter
         await db.Timers.Where(t => t.RequestId == request.Id && t.State == TimerState.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.State, TimerState.Cancelled), cancellationToken);
         await db.Assignments.Where(a => a.RequestId == request.Id).ExecuteDeleteAsync(cancellationToken);
+        request.OverdueSince = null;
+        request.Escalations = 0;
 
+        var step = runtime.Step(state.Step);
         if (transition.Outcome is { } outcome)
         {
             request.Status = outcome;
             request.ClosedAt = now;
-            return;
+        }
+        else
+        {
+            request.Status = RequestStatus.InProgress;
+            AssignAndTime(request, step, transition);
+            if (state.Transmitted && !wasTransmitted)
+            {
+                Grant(runtime, request, Side.Receiving);
+            }
         }
 
-        request.Status = RequestStatus.InProgress;
-        var step = runtime.Step(state.Step);
-        var facts = request.Facts();
+        foreach (var notification in transition.Notifications)
+        {
+            var kind = notification.Kind switch
+            {
+                NotificationKind.TaskAssigned => MailKinds.TaskAssigned,
+                NotificationKind.Transmitted => MailKinds.Transmitted,
+                _ => MailKinds.DecisionTaken,
+            };
+            var facts = new MailFacts(kind, request.Reference, request.Id, step.Title, state.DueAt, transition.Decision);
+            await notifier.NotifyAsync(notification.Recipients, request, facts, cancellationToken, exceptUserId: actorId);
+        }
+    }
+
+    /// <summary>Opens the request to every participant of one side (and that country's auditors).</summary>
+    public void Grant(WorkflowRuntime runtime, Request request, Side side)
+    {
+        var country = request.EngineFacts().CountryOf(side);
+        var grants = new HashSet<(string Role, string? Unit)> { ("Auditor", null) };
+        foreach (var participant in runtime.Participants)
+        {
+            if (participant.Side == side && participant.Scope != ActorScope.Owner)
+            {
+                grants.Add((participant.Role, participant.Scope == ActorScope.Unit ? request.Unit : null));
+            }
+        }
+
+        foreach (var (role, unit) in grants)
+        {
+            db.Grants.Add(new Grant { RequestId = request.Id, Country = country, Role = role, Unit = unit });
+        }
+    }
+
+    private void AssignAndTime(Request request, StepDefinition step, Transition transition)
+    {
+        var state = transition.State;
+        var facts = request.EngineFacts();
         foreach (var (actor, branch) in RequestViews.ActorsOf(step))
         {
             db.Assignments.Add(new Assignment
@@ -63,32 +111,14 @@ public static class WorkflowWriter
 
         foreach (var timer in transition.Timers)
         {
-            db.Timers.Add(new StepTimer { RequestId = request.Id, Step = timer.Step, Kind = timer.Kind.ToString().ToLowerInvariant(), DueAt = timer.DueAt });
-        }
-
-        if (state.Transmitted && !wasTransmitted)
-        {
-            Grant(db, runtime, request, Side.Receiving);
-        }
-    }
-
-    /// <summary>Opens the request to every participant of one side (and that country's auditors).</summary>
-    public static void Grant(JointOpsDbContext db, WorkflowRuntime runtime, Request request, Side side)
-    {
-        var facts = request.Facts();
-        var country = facts.CountryOf(side);
-        var grants = new HashSet<(string Role, string? Unit)> { ("Auditor", null) };
-        foreach (var participant in runtime.Participants)
-        {
-            if (participant.Side == side && participant.Scope != ActorScope.Owner)
+            db.Timers.Add(new StepTimer
             {
-                grants.Add((participant.Role, participant.Scope == ActorScope.Unit ? request.Unit : null));
-            }
-        }
-
-        foreach (var (role, unit) in grants)
-        {
-            db.Grants.Add(new Grant { RequestId = request.Id, Country = country, Role = role, Unit = unit });
+                RequestId = request.Id,
+                Step = timer.Step,
+                StepEnteredAt = state.EnteredAt,
+                Kind = timer.Kind == TimerKind.Reminder ? TimerKinds.Reminder : TimerKinds.Deadline,
+                DueAt = timer.DueAt,
+            });
         }
     }
 }

@@ -1,0 +1,122 @@
+using JointOps.Engine.Definitions;
+using JointOps.Server.Audit;
+using JointOps.Server.Infrastructure;
+using JointOps.Server.Mail;
+using JointOps.Server.Persistence;
+using JointOps.Server.Workflows;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace JointOps.Server.Features.Deadlines;
+
+/// <summary>
+/// Claims a batch of due timers and fires them: reminders to whoever may act, and on a deadline the escalation
+/// (the request marked overdue, the audit entry, the email to the definition's target, the next repetition).
+/// Claim, effects and close are one transaction, so a timer fires at most once; several servers skip each other's rows.
+/// </summary>
+public static class FireDueTimers
+{
+    public sealed record Command : ICommand<Result<int>>;
+
+    public sealed class Handler(JointOpsDbContext db, WorkflowCatalog catalog, Notifier notifier, AuditTrail audit,
+        IOptions<DeadlineOptions> options, TimeProvider time) : IRequestHandler<Command, Result<int>>
+    {
+        public async Task<Result<int>> Handle(Command command, CancellationToken cancellationToken)
+        {
+            var now = time.GetUtcNow();
+            var timers = await ClaimAsync(now, cancellationToken);
+            if (timers.Count == 0)
+            {
+                return 0;
+            }
+
+            var requests = await LockRequestsAsync(timers.Select(t => t.RequestId).Distinct().ToArray(), cancellationToken);
+            foreach (var timer in timers.OrderBy(t => t.DueAt))
+            {
+                var request = requests[timer.RequestId];
+                timer.FiredAt = now;
+
+                // A decision may have moved the request on while this timer waited: then it is stale.
+                if (request.Step != timer.Step || request.StepEnteredAt != timer.StepEnteredAt || request.Status != RequestStatus.InProgress)
+                {
+                    timer.State = TimerState.Cancelled;
+                    continue;
+                }
+
+                timer.State = TimerState.Fired;
+                var runtime = (await catalog.GetAsync(db, request.Workflow, request.WorkflowVersion!.Value, cancellationToken))!;
+                var step = runtime.Step(request.Step);
+                if (timer.Kind == TimerKinds.Reminder)
+                {
+                    await notifier.NotifyAssigneesAsync(request, new MailFacts(MailKinds.Reminder, request.Reference, request.Id, step.Title, request.DueAt), cancellationToken);
+                    continue;
+                }
+
+                await EscalateAsync(request, step, timer, now, cancellationToken);
+            }
+
+            return timers.Count;
+        }
+
+        private async Task EscalateAsync(Request request, StepDefinition step, StepTimer timer, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            request.OverdueSince ??= request.DueAt ?? timer.DueAt;
+            request.Escalations++;
+            audit.Record(request.Reference, request.Id, CurrentUser.System, "escalated", request.Step, request.Step,
+                comment: $"Overdue since {request.OverdueSince:u}; escalation {request.Escalations}.");
+
+            var facts = new MailFacts(MailKinds.Escalation, request.Reference, request.Id, step.Title, request.DueAt);
+            if (step.Escalation is { } escalation)
+            {
+                await notifier.NotifyAsync(escalation.To, request, facts, cancellationToken);
+                if (escalation.Every is { } every && DefinitionValidator.TryParseDuration(every, out var interval))
+                {
+                    // Keep the cadence, but after an outage send one escalation now rather than every missed one.
+                    var next = timer.DueAt + interval;
+                    db.Timers.Add(new StepTimer
+                    {
+                        RequestId = request.Id,
+                        Step = timer.Step,
+                        StepEnteredAt = timer.StepEnteredAt,
+                        Kind = TimerKinds.Escalation,
+                        DueAt = next > now ? next : now + interval,
+                    });
+                }
+            }
+            else
+            {
+                await notifier.NotifyAssigneesAsync(request, facts, cancellationToken);
+            }
+        }
+
+        private async Task<List<StepTimer>> ClaimAsync(DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            var batch = options.Value.TimerBatchSize;
+            if (db.Database.IsNpgsql())
+            {
+                // Due by the database's clock unless told otherwise; SKIP LOCKED lets several servers claim side by side.
+                var useDatabaseClock = options.Value.Clock != "Application";
+                return await db.Timers.FromSql($"""
+                    SELECT * FROM "Timers"
+                    WHERE "State" = 'pending' AND "DueAt" <= CASE WHEN {useDatabaseClock} THEN clock_timestamp() ELSE {now} END
+                    ORDER BY "DueAt" LIMIT {batch}
+                    FOR UPDATE SKIP LOCKED
+                    """).ToListAsync(cancellationToken);
+            }
+
+            // SQLite: the transaction already holds the database's only write lock.
+            return await db.Timers.Where(t => t.State == TimerState.Pending && t.DueAt <= now)
+                .OrderBy(t => t.DueAt).Take(batch).ToListAsync(cancellationToken);
+        }
+
+        private async Task<Dictionary<Guid, Request>> LockRequestsAsync(Guid[] ids, CancellationToken cancellationToken)
+        {
+            // Locking the requests orders this transaction with any decision on them: whichever commits first, the other sees it.
+            var requests = db.Database.IsNpgsql()
+                ? await db.Requests.FromSql($"""SELECT * FROM "Requests" WHERE "Id" = ANY({ids}) FOR UPDATE""").ToListAsync(cancellationToken)
+                : await db.Requests.Where(r => ids.Contains(r.Id)).ToListAsync(cancellationToken);
+            return requests.ToDictionary(r => r.Id);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using JointOps.Server.Mail;
+using JointOps.Server.Tests.Infrastructure;
+using static JointOps.Server.Tests.Infrastructure.Scenario;
+
+namespace JointOps.Server.Tests.Deadlines;
+
+/// <summary>
+/// Real time, real PostgreSQL and Hangfire.PostgreSql, real SMTP on loopback: the review step of the short-deadlines
+/// definition is due 6 s after it is entered, reminds at 3 s and escalates to the central authority every 3 s after.
+/// </summary>
+public sealed class DeadlineMailTests(MailingFixture app) : IClassFixture<MailingFixture>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly Scenario _scenario = new(app);
+
+    private async Task<(string Id, string Reference)> SubmitAsync()
+    {
+        var request = await _scenario.SubmitAsync(OfficerKr, NewRequest(type: "information-sharing"));
+        Assert.Equal("short-deadlines", request.GetProperty("workflow").Str("name"));
+        return (request.Str("id"), request.Str("reference"));
+    }
+
+    private static bool About(CapturedMail mail, string reference, string kind) =>
+        mail.Subject.Contains(reference, StringComparison.Ordinal) && mail.Subject.Contains(kind, StringComparison.Ordinal);
+
+    [Fact]
+    public async Task An_unanswered_step_reminds_the_supervisor_then_escalates_to_the_central_authority_again_and_again()
+    {
+        var (id, reference) = await SubmitAsync();
+
+        var reminder = Assert.Single(await app.Mail.WaitForAsync(m => About(m, reference, "Reminder"), 1, Patience));
+        Assert.Equal([SupervisorKr], reminder.To);
+        Assert.Contains($"https://jointops.test/requests/{id}", reminder.TextBody, StringComparison.Ordinal);
+        Assert.Contains("(Asia/Seoul)", reminder.TextBody, StringComparison.Ordinal);
+        Assert.Contains("UTC", reminder.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sihanoukville", reminder.TextBody + reminder.HtmlBody, StringComparison.Ordinal);
+
+        var escalations = await app.Mail.WaitForAsync(m => About(m, reference, "Overdue"), 2, Patience);
+        Assert.All(escalations, e => Assert.Equal([CentralKr], e.To));
+        Assert.NotEqual(escalations[0].MessageId, escalations[1].MessageId);
+
+        var request = await _scenario.GetAsync(OfficerKr, id);
+        Assert.True(request.GetProperty("step").Number("escalations") >= 2);
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, request.GetProperty("step").GetProperty("overdueSince").ValueKind);
+        var (_, history) = await (await app.AsAsync(AuditorKr)).GetJsonAsync($"/api/requests/{id}/history");
+        Assert.True(history.GetProperty("entries").EnumerateArray().Count(e => e.Str("action") == "escalated") >= 2);
+        Assert.True(history.GetProperty("verified").GetBoolean());
+
+        // Acting ends it: the overdue mark goes and no escalation follows.
+        var approved = await _scenario.DecideAsync(SupervisorKr, id, "approve");
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, approved.GetProperty("step").GetProperty("overdueSince").ValueKind);
+        var sent = app.Mail.Messages.Count(m => About(m, reference, "Overdue"));
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.Equal(sent, app.Mail.Messages.Count(m => About(m, reference, "Overdue")));
+    }
+
+    [Fact]
+    public async Task Acting_before_the_deadline_sends_neither_reminder_nor_escalation()
+    {
+        var (id, reference) = await SubmitAsync();
+        await _scenario.DecideAsync(SupervisorKr, id, "approve");
+
+        // The liaison in Cambodia is told the request arrived.
+        Assert.Single(await app.Mail.WaitForAsync(m => m.Subject.Contains(reference, StringComparison.Ordinal) && m.To.Contains(LiaisonKh), 1, Patience));
+        await Task.Delay(TimeSpan.FromSeconds(8));
+
+        Assert.DoesNotContain(app.Mail.Messages, m => About(m, reference, "Reminder") || About(m, reference, "Overdue"));
+    }
+
+    [Fact]
+    public async Task Returning_to_a_step_starts_its_timers_afresh()
+    {
+        var (id, reference) = await SubmitAsync();
+        await _scenario.DecideAsync(SupervisorKr, id, "return", "Add the account numbers.");
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        await _scenario.DecideAsync(OfficerKr, id, "resubmit");
+        var resubmitted = DateTimeOffset.UtcNow;
+
+        // The first visit's reminder (due 3 s after submission) never came; the second visit's comes 3 s after resubmission.
+        var reminder = Assert.Single(await app.Mail.WaitForAsync(m => About(m, reference, "Reminder"), 1, Patience));
+        Assert.True(reminder.ReceivedAt >= resubmitted + TimeSpan.FromSeconds(2.5), $"reminder at {reminder.ReceivedAt:O}, resubmitted at {resubmitted:O}");
+        Assert.Single(await app.Mail.WaitForAsync(m => About(m, reference, "Overdue"), 1, Patience));
+    }
+
+    [Fact]
+    public async Task The_officer_hears_of_each_decision_on_their_request()
+    {
+        var request = await _scenario.SubmitAsync(OfficerKr, NewRequest(type: "information-sharing"));
+        await _scenario.DecideAsync(SupervisorKr, request.Str("id"), "reject", "No grounds.");
+
+        var mail = Assert.Single(await app.Mail.WaitForAsync(
+            m => m.Subject.Contains(request.Str("reference"), StringComparison.Ordinal) && m.To.Contains(OfficerKr), 1, Patience));
+        Assert.Contains("\"reject\"", mail.Subject, StringComparison.Ordinal);
+    }
+}
