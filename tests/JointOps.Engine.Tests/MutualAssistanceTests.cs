@@ -297,7 +297,7 @@ public sealed class MutualAssistanceTests
         Assert.Equal("resubmit,withdraw", run.Allowed(cast.Officer));
         Assert.Equal("", run.Allowed(cast.Supervisor));
         Assert.Equal(
-            [new Notification(NotificationKind.DecisionTaken, Spec.Owner), new Notification(NotificationKind.TaskAssigned, Spec.Owner)],
+            [new Notification(NotificationKind.TaskAssigned, Spec.Owner)],
             returned.Notifications);
         Assert.Equal(run.Now.AddDays(14), run.State.DueAt);
     }
@@ -337,7 +337,7 @@ public sealed class MutualAssistanceTests
         Assert.Equal("information-requested", run.State.Step);
         Assert.True(run.State.Transmitted);
         Assert.Equal(
-            [new Notification(NotificationKind.DecisionTaken, Spec.Owner), new Notification(NotificationKind.TaskAssigned, Spec.Owner)],
+            [new Notification(NotificationKind.TaskAssigned, Spec.Owner)],
             asked.Notifications);
         Assert.Equal(DecisionFailure.CommentRequired, run.Try(cast.Officer, "provide-information", null).Failure);
 
@@ -648,11 +648,15 @@ public sealed class MutualAssistanceTests
         var cast = Cast.KrToKh;
         var run = new RequestRun(Shipped.MutualAssistance, cast.Facts());
 
-        var bySupervisor = run.Take(cast.Supervisor, "return", "Missing facts.");
+        var bySupervisor = run.Take(cast.Supervisor, "approve");
+        var returned = run.Take(cast.CentralAuthority, "return", "Missing facts.");
         var byOwner = run.Take(cast.Officer, "resubmit");
 
         Assert.Contains(new Notification(NotificationKind.DecisionTaken, Spec.Owner), bySupervisor.Notifications);
         Assert.DoesNotContain(byOwner.Notifications, n => n.Kind == NotificationKind.DecisionTaken);
+
+        // Handed back to the owner: the task tells them, once.
+        Assert.Equal([new Notification(NotificationKind.TaskAssigned, Spec.Owner)], returned.Notifications);
     }
 
     [Fact]

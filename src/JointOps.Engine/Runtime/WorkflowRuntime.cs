@@ -200,7 +200,9 @@ public sealed class WorkflowRuntime
     {
         var step = _steps[target];
         var notifications = new List<Notification>(4);
-        if (!actorIsOwner)
+
+        // The owner hears of others' decisions, unless the step now waits on them: then the task says it all.
+        if (!actorIsOwner && !step.Actors().Any(a => a.Scope == ActorScope.Owner))
         {
             notifications.Add(new Notification(NotificationKind.DecisionTaken, Owner));
         }
