@@ -47,10 +47,26 @@ services.AddAuthentication(options =>
     .AddIdentityCookies();
 services.ConfigureApplicationCookie(options =>
 {
+    options.LoginPath = "/Account/Login";
+    options.AccessDeniedPath = "/Account/Denied";
+    options.Cookie.Name = "jointops";
+    options.Cookie.HttpOnly = true;
+    options.Cookie.SameSite = SameSiteMode.Strict;
+    options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+    options.ExpireTimeSpan = TimeSpan.FromHours(8);
+    options.SlidingExpiration = true;
+
     // The API answers 401/403; only pages redirect to sign-in.
     options.Events.OnRedirectToLogin = context => Deny(context, StatusCodes.Status401Unauthorized);
     options.Events.OnRedirectToAccessDenied = context => Deny(context, StatusCodes.Status403Forbidden);
 });
+services.AddRazorPages(options =>
+{
+    options.Conventions.AuthorizeFolder("/");
+    options.Conventions.AllowAnonymousToPage("/Account/Login");
+    options.Conventions.AuthorizeFolder("/Workflows", "Admin");
+});
+services.AddSingleton<JointOps.Server.Web.Labels>();
 services.AddIdentityCore<User>(options =>
     {
         options.User.RequireUniqueEmail = true;
@@ -83,10 +99,12 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<BodySizeLimitMiddleware>(builder.Configuration.GetValue("Limits:MaxBodyBytes", 256L * 1024));
+app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapOpenApi().AllowAnonymous();
+app.MapRazorPages();
 HealthEndpoints.Map(app);
 Login.Map(app);
 Login.MapLogout(app);
@@ -129,7 +147,15 @@ static CalendarSet LoadCalendars(string folder)
 
 static Task Deny(RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
 {
-    context.Response.StatusCode = status;
+    if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hangfire"))
+    {
+        context.Response.StatusCode = status;
+    }
+    else
+    {
+        context.Response.Redirect(context.RedirectUri);
+    }
+
     return Task.CompletedTask;
 }
 

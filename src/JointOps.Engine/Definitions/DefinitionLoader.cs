@@ -48,6 +48,21 @@ public static class DefinitionLoader
         return errors.Count == 0 ? new LoadResult(definition, []) : new LoadResult(null, errors);
     }
 
+    /// <summary>Parses without validating, so an editor can draw a definition that still has problems.</summary>
+    public static WorkflowDefinition? TryParse(string json, out DefinitionError? error)
+    {
+        try
+        {
+            error = null;
+            return JsonSerializer.Deserialize<WorkflowDefinition>(json, JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            error = new DefinitionError(e.Path ?? "$", FirstSentence(e.Message));
+            return null;
+        }
+    }
+
     public static string Serialize(WorkflowDefinition definition) => JsonSerializer.Serialize(definition, JsonOptions);
 
     private static JsonSerializerOptions CreateOptions()

@@ -8,6 +8,7 @@ public static class JointOpsClaims
     public const string Country = "jointops:country";
     public const string Unit = "jointops:unit";
     public const string DisplayName = "jointops:name";
+    public const string Language = "jointops:language";
 }
 
 /// <summary>The signed-in user as commands and queries see them.</summary>

@@ -15,6 +15,7 @@ public sealed class JointOpsClaimsFactory(UserManager<User> users, RoleManager<I
         identity.AddClaim(new Claim(JointOpsClaims.Country, user.Country));
         identity.AddClaim(new Claim(JointOpsClaims.Unit, user.Unit));
         identity.AddClaim(new Claim(JointOpsClaims.DisplayName, user.DisplayName));
+        identity.AddClaim(new Claim(JointOpsClaims.Language, user.Language));
         return identity;
     }
 }

@@ -4,6 +4,7 @@ using JointOps.Server.Workflows;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace JointOps.Server.Persistence;
 
@@ -15,6 +16,11 @@ public static class Startup
         await using var scope = services.CreateAsyncScope();
         var provider = scope.ServiceProvider;
         var db = provider.GetRequiredService<JointOpsDbContext>();
+
+        // Servers starting at once on one database would migrate, install and seed side by side and collide:
+        // one prepares while the others wait, then they find it done. Disposing the transaction releases the lock.
+        await using var lockConnection = provider.GetService<NpgsqlDataSource>() is { } dataSource ? await dataSource.OpenConnectionAsync(cancellationToken) : null;
+        await using var startupLock = lockConnection is null ? null : await HoldStartupLockAsync(lockConnection, cancellationToken);
         if (db.Database.IsSqlite())
         {
             // WAL lets readers go on while one writer commits.
@@ -40,5 +46,14 @@ public static class Startup
         {
             await DevelopmentSeed.RunAsync(provider);
         }
+    }
+
+    /// <summary>A transaction holding the database-wide startup lock until it ends.</summary>
+    private static async Task<NpgsqlTransaction> HoldStartupLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('jointops:startup'))", connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return transaction;
     }
 }

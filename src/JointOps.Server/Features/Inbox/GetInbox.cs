@@ -9,7 +9,7 @@ namespace JointOps.Server.Features.Inbox;
 /// <summary>What awaits the caller: steps assigned to their country, role and unit (or to them), most urgent deadline first.</summary>
 public static class GetInbox
 {
-    public sealed record Query(CurrentUser User, int Limit) : IRequest<Result<View>>;
+    public sealed record Query(CurrentUser User, int Limit, string? Type = null, string? Priority = null, string? Country = null) : IRequest<Result<View>>;
 
     public sealed record Item(Guid RequestId, string Reference, string Title, string Type, string Priority, string Step, string StepTitle,
         string? Branch, DateTimeOffset? DueAt, string RequestingCountry, string ReceivingCountry, int Version);
@@ -24,9 +24,24 @@ public static class GetInbox
             var roles = user.Roles.ToArray();
             var mine = db.Assignments.AsNoTracking().Where(a => a.Country == user.Country && roles.Contains(a.Role)
                 && (a.Unit == null || a.Unit == user.Unit) && (a.UserId == null || a.UserId == user.Id));
-            var total = await mine.Select(a => a.RequestId).Distinct().CountAsync(cancellationToken);
-            var rows = await mine
-                .Join(db.Requests, a => a.RequestId, r => r.Id, (a, r) => new { a, r })
+            var joined = mine.Join(db.Requests, a => a.RequestId, r => r.Id, (a, r) => new { a, r });
+            if (query.Type is not null)
+            {
+                joined = joined.Where(x => x.r.Type == query.Type);
+            }
+
+            if (query.Priority is not null)
+            {
+                joined = joined.Where(x => x.r.Priority == query.Priority);
+            }
+
+            if (query.Country is not null)
+            {
+                joined = joined.Where(x => x.r.RequestingCountry == query.Country || x.r.ReceivingCountry == query.Country);
+            }
+
+            var total = await joined.Select(x => x.a.RequestId).Distinct().CountAsync(cancellationToken);
+            var rows = await joined
                 .OrderBy(x => x.a.DueAt).ThenBy(x => x.a.Id)
                 .Take(query.Limit)
                 .Select(x => new
@@ -49,8 +64,8 @@ public static class GetInbox
     }
 
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapGet("/api/inbox", async (int? limit, HttpContext http, IMediator mediator, CancellationToken ct) =>
-            (await mediator.Send(new Query(CurrentUser.From(http.User), int.Clamp(limit ?? 100, 1, 500)), ct)).ToHttp())
+        app.MapGet("/api/inbox", async (int? limit, string? type, string? priority, string? country, HttpContext http, IMediator mediator, CancellationToken ct) =>
+            (await mediator.Send(new Query(CurrentUser.From(http.User), int.Clamp(limit ?? 100, 1, 500), type, priority, country), ct)).ToHttp())
             .WithName("Inbox")
             .WithTags("Inbox")
             .WithSummary("The steps awaiting the caller, most urgent deadline first.");
