@@ -78,6 +78,9 @@ public sealed record StepDefinition
 public sealed record ActorSpec
 {
     public string Role { get; init; } = "";
+
+    // Always written: "requesting" is the default value, but a reader should never have to know that.
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)]
     public Side Side { get; init; }
     public ActorScope Scope { get; init; } = ActorScope.Country;
 }
