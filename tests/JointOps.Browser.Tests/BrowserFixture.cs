@@ -41,6 +41,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             builder.UseSetting("Development:SeedPassword", Password);
             builder.UseSetting("Mail:CatcherPort", "0");
             builder.UseSetting("Workflows:Path", _workflows);
+            builder.UseSetting("Web:InboxRefreshSeconds", "1");
         });
         _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         _factory.StartServer();

@@ -69,6 +69,12 @@ public sealed class RequestJourneyTests(BrowserFixture app) : IClassFixture<Brow
         liaison.Open("/");
         Assert.Empty(liaison.Driver.FindElements(By.LinkText(reference)));
 
+        // The central authority keeps the inbox open: the request arrives there without a reload.
+        using var central = new Session(app, "central.kr@jointops.test").SignIn();
+        central.Open("/");
+        Assert.Empty(central.Driver.FindElements(By.LinkText(reference)));
+        central.Driver.ExecuteScript("document.body.setAttribute('data-not-reloaded', 'yes');");
+
         // The supervisor and the central authority approve from their inboxes.
         using var supervisor = new Session(app, "supervisor.kr@jointops.test").SignIn();
         supervisor.Open("/");
@@ -76,7 +82,9 @@ public sealed class RequestJourneyTests(BrowserFixture app) : IClassFixture<Brow
         Assert.Equal(requestId, OpenFromInbox(supervisor, reference));
         Decide(supervisor, requestId, "approve");
 
-        using var central = new Session(app, "central.kr@jointops.test").SignIn();
+        central.Until(d => d.FindElements(By.LinkText(reference)).Count == 1, "the request to arrive in the open inbox");
+        Assert.Equal("yes", central.Driver.FindElement(By.TagName("body")).GetAttribute("data-not-reloaded"));
+        central.Shot("07-inbox-updated-without-reload");
         Assert.Equal(requestId, OpenFromInbox(central, reference));
         Decide(central, requestId, "approve", "Transmitted to the task force.");
 
@@ -105,5 +113,35 @@ public sealed class RequestJourneyTests(BrowserFixture app) : IClassFixture<Brow
         }
 
         approver.Shot("06-request-page-diagram");
+
+        // A hidden button is not a permission: an auditor sees the request but a forged decision is refused.
+        using var auditor = new Session(app, "auditor.kr@jointops.test").SignIn();
+        auditor.Open($"/Requests/{requestId}");
+        Assert.Empty(auditor.Driver.FindElements(By.CssSelector("#decide button")));
+        auditor.Driver.ExecuteScript("""
+            var form = document.querySelector("form[action*='handler=Comment']");
+            form.action = form.action.replace("handler=Comment", "handler=Decide");
+            var decision = document.createElement("input");
+            decision.type = "hidden"; decision.name = "decision"; decision.value = "deliver-results";
+            form.appendChild(decision);
+            var version = document.createElement("input");
+            version.type = "hidden"; version.name = "Version"; version.value = document.getElementById("status").dataset.version;
+            form.appendChild(version);
+            form.querySelector("textarea").value = "Forged.";
+            form.submit();
+            """);
+        var refusal = auditor.Until(d => d.FindElements(By.Id("message")).FirstOrDefault(), "the refusal");
+        Assert.Contains("may not", refusal.Text, StringComparison.Ordinal);
+        Assert.Equal("execution", auditor.Driver.FindElement(By.Id("current-step")).GetAttribute("data-step"));
+
+        // The other pages, for the user guide.
+        approver.Open("/Requests");
+        approver.Shot("08-search");
+        approver.Open("/Dashboard");
+        approver.Shot("09-dashboard");
+        using var anonymous = new Session(app, "nobody@jointops.test");
+        anonymous.Open("/");
+        anonymous.Until(d => d.Url.Contains("/Account/Login", StringComparison.Ordinal), "the sign-in page");
+        anonymous.Shot("00-sign-in");
     }
 }

@@ -9,8 +9,11 @@ using Microsoft.AspNetCore.Mvc.Rendering;
 namespace JointOps.Server.Pages;
 
 /// <summary>The steps awaiting me, most urgent first; the list refreshes itself from the Items handler.</summary>
-public sealed class InboxModel(IMediator mediator) : PageModel
+public sealed class InboxModel(IMediator mediator, IConfiguration configuration) : PageModel
 {
+    /// <summary>How often the list refreshes itself (Web:InboxRefreshSeconds).</summary>
+    public int RefreshSeconds => int.Clamp(configuration.GetValue("Web:InboxRefreshSeconds", 10), 1, 300);
+
     [BindProperty(SupportsGet = true)]
     public string? Type { get; set; }
 

@@ -66,6 +66,7 @@ internal sealed class WorkflowDiagramLayout
     private const double LaneBase = 14;
     private const double LaneStep = 10;
     private const double Turn = 6;
+    private const double SoftWeight = 0.4;
     private const double LoopBulge = 36;
     private const double StartMarkerRise = 34;
     private const int OrderingSweeps = 24;
@@ -891,6 +892,7 @@ internal sealed class WorkflowDiagramLayout
 
         // Edges to the same step through the same dummies share the rest of the way: built once, from the bottom.
         var trunks = new Dictionary<(int Item, int Side), Path>();
+        var lines = new List<(Path Path, int Owner)>();
         Path DownTrunk(int dummy, int e)
         {
             if (trunks.TryGetValue((dummy, 0), out var trunk))
@@ -913,6 +915,7 @@ internal sealed class WorkflowDiagramLayout
             }
 
             trunks.Add((dummy, 0), trunk);
+            lines.Add((trunk, TrunkOwner(_edges[e].To)));
             return trunk;
         }
 
@@ -938,6 +941,7 @@ internal sealed class WorkflowDiagramLayout
             }
 
             trunks.Add((dummy, s), trunk);
+            lines.Add((trunk, TrunkOwner(_edges[e].To)));
             return trunk;
         }
 
@@ -1024,6 +1028,23 @@ internal sealed class WorkflowDiagramLayout
             }
 
             paths[e] = path;
+        }
+
+        for (var e = 0; e < _edges.Count; e++)
+        {
+            lines.Add((paths[e], e));
+        }
+
+        foreach (var (path, owner) in lines)
+        {
+            foreach (var segment in path.Own)
+            {
+                var samples = segment.Gap ? 10 : Math.Max(1, (int)(Math.Abs(segment.P3.Y - segment.P0.Y) + Math.Abs(segment.P3.X - segment.P0.X)) / 8);
+                for (var k = 0; k <= samples; k++)
+                {
+                    obstacles.Add(Box.Around(segment.At((double)k / samples), 4, 4), owner);
+                }
+            }
         }
 
         var labels = PlaceLabels(paths, boxes, obstacles);
@@ -1190,6 +1211,8 @@ internal sealed class WorkflowDiagramLayout
     }
 
     // Greedy: self-loops first, then edges from the top; each label takes its first candidate that overlaps nothing.
+    private static int TrunkOwner(int target) => -1 - target;
+
     private Box[] PlaceLabels(Path[] paths, Box[] boxes, Obstacles obstacles)
     {
         var labels = new Box[_edges.Count];
@@ -1203,15 +1226,17 @@ internal sealed class WorkflowDiagramLayout
         {
             var (width, height) = (_edges[e].LabelWidth, _edges[e].LabelHeight);
             var candidates = Candidates(e, paths[e], boxes[_edges[e].From], width, height);
+            // Clear of steps and labels first; then as few other lines covered, as near the source, as can be.
             Box? best = null;
-            var bestOverlap = double.MaxValue;
-            foreach (var candidate in candidates)
+            var bestScore = double.MaxValue;
+            for (var k = 0; k < candidates.Count; k++)
             {
-                var overlap = obstacles.Overlap(candidate);
-                if (overlap < bestOverlap)
+                var (hard, soft) = obstacles.Overlap(candidates[k], e, TrunkOwner(_edges[e].To));
+                var score = hard * 100 + soft * SoftWeight + k;
+                if (score < bestScore)
                 {
-                    (best, bestOverlap) = (candidate, overlap);
-                    if (overlap == 0)
+                    (best, bestScore) = (candidates[k], score);
+                    if (hard == 0 && soft == 0)
                     {
                         break;
                     }
@@ -1272,17 +1297,21 @@ internal sealed class WorkflowDiagramLayout
         return candidates;
     }
 
-    /// <summary>Boxes labels must keep clear of, bucketed in a coarse grid so a 200-step diagram stays fast.</summary>
+    /// <summary>
+    /// What labels keep clear of: steps and other labels (hard), and other edges' lines (soft, sampled as small boxes),
+    /// bucketed in a coarse grid so a 200-step diagram stays fast.
+    /// </summary>
     private sealed class Obstacles
     {
+        public const int Hard = int.MinValue;
         private const double Cell = 160;
-        private readonly List<Box> _boxes = [];
+        private readonly List<(Box Box, int Owner)> _boxes = [];
         private readonly Dictionary<(int X, int Y), List<int>> _cells = [];
         private readonly HashSet<int> _seen = [];
 
-        public void Add(Box box)
+        public void Add(Box box, int owner = Hard)
         {
-            _boxes.Add(box);
+            _boxes.Add((box, owner));
             var (x0, x1, y0, y1) = Range(box);
             for (var x = x0; x <= x1; x++)
             {
@@ -1299,9 +1328,10 @@ internal sealed class WorkflowDiagramLayout
             }
         }
 
-        public double Overlap(Box box)
+        /// <summary>Overlap with hard obstacles, and with lines other than those owned by <paramref name="edge"/> or its trunk.</summary>
+        public (double Hard, double Soft) Overlap(Box box, int edge, int trunk)
         {
-            var total = 0.0;
+            var (hard, soft) = (0.0, 0.0);
             _seen.Clear();
             var (x0, x1, y0, y1) = Range(box);
             for (var x = x0; x <= x1; x++)
@@ -1315,15 +1345,25 @@ internal sealed class WorkflowDiagramLayout
 
                     foreach (var index in list)
                     {
-                        if (_seen.Add(index))
+                        var (other, owner) = _boxes[index];
+                        if (!_seen.Add(index) || owner == edge || owner == trunk)
                         {
-                            total += box.Overlap(_boxes[index]);
+                            continue;
+                        }
+
+                        if (owner == Hard)
+                        {
+                            hard += box.Overlap(other);
+                        }
+                        else
+                        {
+                            soft += box.Overlap(other);
                         }
                     }
                 }
             }
 
-            return total;
+            return (hard, soft);
         }
 
         private static (int X0, int X1, int Y0, int Y1) Range(Box box) =>
@@ -1377,6 +1417,10 @@ internal sealed class WorkflowDiagramLayout
         }
 
         public List<Segment> Segments { get; } = [];
+
+        /// <summary>The segments drawn by this path itself, not by trunks appended to it.</summary>
+        public List<Segment> Own { get; } = [];
+
         public Box Bounds { get; private set; }
         public Point Current => _current;
         public string Data => _data.ToString();
@@ -1404,6 +1448,7 @@ internal sealed class WorkflowDiagramLayout
             }
 
             Segments.Add(new Segment(from, Lerp(from, to, 1.0 / 3), Lerp(from, to, 2.0 / 3), to, false));
+            Own.Add(Segments[^1]);
             _data.Append(" L").AppendNumber(to.X).Append(' ').AppendNumber(to.Y);
             Extend(to);
             return to;
@@ -1419,6 +1464,7 @@ internal sealed class WorkflowDiagramLayout
         public Point Cubic(Point c1, Point c2, Point to, bool gap = false)
         {
             Segments.Add(new Segment(_current, c1, c2, to, gap));
+            Own.Add(Segments[^1]);
             _data.Append(" C").AppendNumber(c1.X).Append(' ').AppendNumber(c1.Y)
                 .Append(' ').AppendNumber(c2.X).Append(' ').AppendNumber(c2.Y)
                 .Append(' ').AppendNumber(to.X).Append(' ').AppendNumber(to.Y);

@@ -31,5 +31,6 @@
 
   tick();
   setInterval(tick, 30000);
-  if (document.getElementById("inbox")) { setInterval(refreshInbox, 10000); }
+  var inbox = document.getElementById("inbox");
+  if (inbox) { setInterval(refreshInbox, 1000 * (parseInt(inbox.getAttribute("data-refresh-seconds"), 10) || 10)); }
 })();
