@@ -32,10 +32,19 @@ public sealed class DashboardModel(IMediator mediator) : PageModel
             var width = Math.Max(2, 260 * d.MedianHours / max);
             var step = HtmlEncoder.Default.Encode(d.Step);
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{i * 28 + 20}\">{step}</text>")
-               .Append(CultureInfo.InvariantCulture, $"<rect class=\"bar\" x=\"180\" y=\"{i * 28 + 6}\" width=\"{width:0.#}\" height=\"18\"><title>{step}: {d.MedianHours:0.##} h over {d.Samples}</title></rect>")
-               .Append(CultureInfo.InvariantCulture, $"<text x=\"{186 + width:0.#}\" y=\"{i * 28 + 20}\">{d.MedianHours:0.##} h (n={d.Samples})</text>");
+               .Append(CultureInfo.InvariantCulture, $"<rect class=\"bar\" x=\"180\" y=\"{i * 28 + 6}\" width=\"{width:0.#}\" height=\"18\"><title>{step}: median {Human(d.MedianHours)} over {d.Samples}</title></rect>")
+               .Append(CultureInfo.InvariantCulture, $"<text x=\"{186 + width:0.#}\" y=\"{i * 28 + 20}\">{Human(d.MedianHours)} (n={d.Samples})</text>");
         }
 
         return svg.Append("</svg>").ToString();
     }
+
+    /// <summary>Minutes, hours or days, whichever reads best.</summary>
+    public static string Human(double hours) => hours switch
+    {
+        < 1.0 / 60 => "< 1 min",
+        < 1 => string.Create(CultureInfo.InvariantCulture, $"{hours * 60:0} min"),
+        < 48 => string.Create(CultureInfo.InvariantCulture, $"{hours:0.#} h"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{hours / 24:0.#} d"),
+    };
 }

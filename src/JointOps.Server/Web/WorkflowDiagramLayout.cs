@@ -1229,7 +1229,7 @@ internal sealed class WorkflowDiagramLayout
             // Clear of steps and labels first; then as few other lines covered, as near the source, as can be.
             Box? best = null;
             var bestScore = double.MaxValue;
-            for (var k = 0; k < candidates.Count; k++)
+            for (var k = 0; k < candidates.Count && k < bestScore; k++)
             {
                 var (hard, soft) = obstacles.Overlap(candidates[k], e, TrunkOwner(_edges[e].To));
                 var score = hard * 100 + soft * SoftWeight + k;
@@ -1304,14 +1304,18 @@ internal sealed class WorkflowDiagramLayout
     private sealed class Obstacles
     {
         public const int Hard = int.MinValue;
-        private const double Cell = 160;
+        private const double Cell = 64;
         private readonly List<(Box Box, int Owner)> _boxes = [];
         private readonly Dictionary<(int X, int Y), List<int>> _cells = [];
-        private readonly HashSet<int> _seen = [];
+
+        // Which query last counted each box: a box in several cells counts once.
+        private readonly List<int> _counted = [];
+        private int _query;
 
         public void Add(Box box, int owner = Hard)
         {
             _boxes.Add((box, owner));
+            _counted.Add(0);
             var (x0, x1, y0, y1) = Range(box);
             for (var x = x0; x <= x1; x++)
             {
@@ -1332,7 +1336,7 @@ internal sealed class WorkflowDiagramLayout
         public (double Hard, double Soft) Overlap(Box box, int edge, int trunk)
         {
             var (hard, soft) = (0.0, 0.0);
-            _seen.Clear();
+            _query++;
             var (x0, x1, y0, y1) = Range(box);
             for (var x = x0; x <= x1; x++)
             {
@@ -1346,11 +1350,12 @@ internal sealed class WorkflowDiagramLayout
                     foreach (var index in list)
                     {
                         var (other, owner) = _boxes[index];
-                        if (!_seen.Add(index) || owner == edge || owner == trunk)
+                        if (_counted[index] == _query || owner == edge || owner == trunk)
                         {
                             continue;
                         }
 
+                        _counted[index] = _query;
                         if (owner == Hard)
                         {
                             hard += box.Overlap(other);
