@@ -113,8 +113,9 @@ public static class FireDueTimers
         private async Task<Dictionary<Guid, Request>> LockRequestsAsync(Guid[] ids, CancellationToken cancellationToken)
         {
             // Locking the requests orders this transaction with any decision on them: whichever commits first, the other sees it.
+            // Always in Id order, so two servers locking overlapping sets cannot deadlock.
             var requests = db.Database.IsNpgsql()
-                ? await db.Requests.FromSql($"""SELECT * FROM "Requests" WHERE "Id" = ANY({ids}) FOR UPDATE""").ToListAsync(cancellationToken)
+                ? await db.Requests.FromSql($"""SELECT * FROM "Requests" WHERE "Id" = ANY({ids}) ORDER BY "Id" FOR UPDATE""").ToListAsync(cancellationToken)
                 : await db.Requests.Where(r => ids.Contains(r.Id)).ToListAsync(cancellationToken);
             return requests.ToDictionary(r => r.Id);
         }

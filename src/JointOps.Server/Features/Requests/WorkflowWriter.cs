@@ -39,8 +39,15 @@ public sealed class WorkflowWriter(JointOpsDbContext db, Notifier notifier)
         await db.Timers.Where(t => t.RequestId == request.Id && t.State == TimerState.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.State, TimerState.Cancelled), cancellationToken);
         await db.Assignments.Where(a => a.RequestId == request.Id).ExecuteDeleteAsync(cancellationToken);
+        // Written even when they look unchanged: an escalation may have set them since this request was read.
         request.OverdueSince = null;
         request.Escalations = 0;
+        var entry = db.Entry(request);
+        if (entry.State != EntityState.Added)
+        {
+            entry.Property(r => r.OverdueSince).IsModified = true;
+            entry.Property(r => r.Escalations).IsModified = true;
+        }
 
         var step = runtime.Step(state.Step);
         if (transition.Outcome is { } outcome)
