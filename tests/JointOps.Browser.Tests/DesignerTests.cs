@@ -40,26 +40,40 @@ public sealed class DesignerTests(BrowserFixture app) : IClassFixture<BrowserFix
         var original = admin.Until(d => d.FindElement(By.Id("definition-json")).GetAttribute("value"), "the designer");
         Assert.Contains("\"version\": 2", original, StringComparison.Ordinal);
 
-        // A new title for the review step, and a transition to a step that does not exist.
-        var changed = original.Replace("\"title\": \"Supervisor review\"", "\"title\": \"Supervisor check\"", StringComparison.Ordinal);
+        // In the step editor: a new title for the review step and a shorter normal deadline; the JSON and the diagram follow.
+        var card = admin.Driver.FindElement(By.CssSelector("#step-editor details[data-step='supervisor-review']"));
+        card.FindElement(By.TagName("summary")).Click();
+        var title = card.FindElement(By.XPath(".//label[text()='Title']/following-sibling::input"));
+        title.Clear();
+        title.SendKeys("Supervisor check" + Keys.Tab);
+        var normal = card.FindElement(By.XPath(".//label[text()='normal']/following-sibling::input"));
+        normal.Clear();
+        normal.SendKeys("P1D" + Keys.Tab);
+        admin.Until(d => d.FindElement(By.CssSelector("#diagram [data-step='supervisor-review']")).Text.Contains("Supervisor check", StringComparison.Ordinal), "the diagram to show the new title");
+        var changed = admin.Driver.FindElement(By.Id("definition-json")).GetAttribute("value")!;
+        Assert.Contains("\"title\": \"Supervisor check\"", changed, StringComparison.Ordinal);
+        Assert.Contains("\"duration\": \"P1D\"", changed, StringComparison.Ordinal);
+        admin.Shot("11-designer-step-editor");
+
+        // In the JSON: a transition to a step that does not exist.
         var broken = changed.Replace("\"to\": \"amendment\"", "\"to\": \"amendmnt\"", StringComparison.Ordinal);
         Type(admin, broken);
         var error = admin.Until(d => d.FindElements(By.CssSelector("#designer-errors li")).FirstOrDefault(li => li.Text.Contains("amendmnt", StringComparison.Ordinal)), "the dangling transition's error");
         Assert.Contains("Step 'Supervisor check'", error.Text, StringComparison.Ordinal);
         Assert.Equal("supervisor-review", error.GetAttribute("data-step"));
         Assert.Contains("error", admin.Driver.FindElement(By.CssSelector("#diagram [data-step='supervisor-review']")).GetAttribute("class"), StringComparison.Ordinal);
-        admin.Shot("11-designer-error");
+        admin.Shot("12-designer-error");
 
         Type(admin, changed);
         admin.Until(d => d.FindElement(By.Id("designer-verdict")).Text.Contains("valid", StringComparison.Ordinal)
             && d.FindElements(By.CssSelector("#designer-errors li")).Count == 0, "the definition to be valid");
-        admin.Shot("12-designer-valid");
+        admin.Shot("13-designer-valid");
         admin.Driver.FindElement(By.Id("save-draft")).Click();
         admin.Until(d => d.FindElements(By.Id("publish")).Count == 1, "the saved draft");
         Assert.Equal("draft", admin.Driver.FindElement(By.Id("definition-status")).Text);
         admin.Driver.FindElement(By.Id("publish")).Click();
         admin.Until(d => d.FindElements(By.Id("publish")).Count == 0 && d.FindElement(By.Id("definition-status")).Text == "published", "publication");
-        admin.Shot("13-version-2-published");
+        admin.Shot("14-version-2-published");
 
         var after = SubmitRequest(officer, "After the change");
         officer.Open($"/Requests/{after}");

@@ -46,14 +46,15 @@ internal sealed record LayoutEdgeSpec(int From, int To, double LabelWidth, doubl
 
 internal sealed record LayoutEdge(EdgeRoute Route, string Path, Box Label);
 
-internal sealed record LayoutResult(IReadOnlyList<Box> Nodes, IReadOnlyList<LayoutEdge> Edges, IReadOnlyList<int> Ranks, Box Bounds, Point? Start);
+internal sealed record LayoutResult(IReadOnlyList<Box> Nodes, IReadOnlyList<LayoutEdge> Edges, Box Bounds, Point? Start);
 
 /// <summary>
 /// A layered (Sugiyama-style) layout, top to bottom: back edges found by depth-first search from the start step,
 /// ranks by longest path over the remaining edges with terminal steps on the last rank, long edges split into
-/// dummies (shared by edges to the same target), barycenter sweeps with adjacent swaps against crossings, and
-/// x positions by least squares towards neighbours under separation constraints (pool-adjacent-violators).
-/// Back edges run in lanes beside the nodes they leave and enter; self-transitions loop on a node's right.
+/// dummies (shared by edges to the same target, so they run as one trunk), barycenter sweeps with adjacent swaps
+/// against crossings, x positions by Brandes–Köpf polished by a few least-squares sweeps, and labels placed greedily
+/// near their source, clear of steps and other labels. Back edges run in lanes beside the steps they leave and
+/// enter; a self-transition loops on its step's right.
 /// </summary>
 internal sealed class WorkflowDiagramLayout
 {
@@ -109,7 +110,7 @@ internal sealed class WorkflowDiagramLayout
     {
         if (_nodes.Count == 0)
         {
-            return new LayoutResult([], [], [], new Box(0, 0, 0, 0), null);
+            return new LayoutResult([], [], new Box(0, 0, 0, 0), null);
         }
 
         AssignRanks();
@@ -1079,7 +1080,7 @@ internal sealed class WorkflowDiagramLayout
             edges[e] = new LayoutEdge(_route[e], paths[e].Data, labels[e]);
         }
 
-        return new LayoutResult(boxes, edges, _rank, bounds, start);
+        return new LayoutResult(boxes, edges, bounds, start);
     }
 
     // A back edge runs beside its ends on the side where its lane climbs; one rank apart, on the source's outer

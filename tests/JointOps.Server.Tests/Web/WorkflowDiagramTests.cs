@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Xml.Linq;
 using JointOps.Engine.Definitions;
 using JointOps.Server.Web;
@@ -235,36 +234,16 @@ public sealed class WorkflowDiagramTests
     }
 
     [Fact]
-    public void A_shipped_definition_renders_in_a_few_milliseconds()
-    {
-        var definition = Shipped("mutual-assistance");
-        WorkflowDiagram.RenderSvg(definition, MidwayState);
-
-        var watch = Stopwatch.StartNew();
-        for (var i = 0; i < 20; i++)
-        {
-            WorkflowDiagram.RenderSvg(definition, MidwayState);
-        }
-
-        // Well under 5 ms each on a laptop; the bound leaves room for a busy CI machine.
-        Assert.InRange(watch.Elapsed.TotalMilliseconds / 20, 0, 25);
-    }
-
-    [Fact]
-    public void A_200_step_definition_renders_in_reasonable_time()
+    public void A_200_step_definition_renders_every_step_and_edge()
     {
         var definition = Chain(200);
         Assert.True(DefinitionLoader.Load(DefinitionLoader.Serialize(definition)).IsValid);
-        WorkflowDiagram.RenderSvg(definition);
 
-        var watch = Stopwatch.StartNew();
         var svg = XDocument.Parse(WorkflowDiagram.RenderSvg(definition, new DiagramState("step-150", ["step-149"], [("step-149", "step-150")]))).Root!;
-        watch.Stop();
 
         Assert.Equal(200, Steps(svg).Count());
         Assert.Equal(198 * 2 + 19, Edges(svg).Count());
         Assert.Contains("current", Classes(ById(svg, "step-step-150")));
-        Assert.InRange(watch.Elapsed.TotalMilliseconds, 0, 1000);
     }
 
     [Fact]
