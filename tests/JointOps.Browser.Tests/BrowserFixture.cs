@@ -21,8 +21,18 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public string BaseUrl { get; private set; } = "";
 
-    /// <summary>Where screenshots go: kept as test artefacts.</summary>
-    public static string Screenshots { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
+    /// <summary>Where screenshots go: kept as test artefacts, this run's only.</summary>
+    public static string Screenshots { get; } = FreshFolder(Path.Combine(AppContext.BaseDirectory, "screenshots"));
+
+    private static string FreshFolder(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+
+        return Directory.CreateDirectory(path).FullName;
+    }
 
     public async Task InitializeAsync()
     {
