@@ -139,6 +139,17 @@ public sealed class RequestJourneyTests(BrowserFixture app) : IClassFixture<Brow
         approver.Shot("08-search");
         approver.Open("/Dashboard");
         approver.Shot("09-dashboard");
+        // The officer reads the labels in Korean beside the English from the next sign-in.
+        officer.Open("/Account/Settings");
+        officer.Driver.FindElement(By.CssSelector("#Language option[value='ko']")).Click();
+        officer.Driver.FindElement(By.Id("save-settings")).Click();
+        officer.Until(d => d.FindElements(By.Id("saved")).Count == 1, "the settings to be saved");
+        officer.Shot("15-settings");
+        using var officerInKorean = new Session(app, OfficerKr).SignIn();
+        Assert.Contains("받은 업무", officerInKorean.Driver.FindElement(By.CssSelector("nav")).Text, StringComparison.Ordinal);
+        officerInKorean.Open($"/Requests/{requestId}");
+        officerInKorean.Shot("16-request-page-korean-labels");
+
         using var anonymous = new Session(app, "nobody@jointops.test");
         anonymous.Open("/");
         anonymous.Until(d => d.Url.Contains("/Account/Login", StringComparison.Ordinal), "the sign-in page");

@@ -87,4 +87,14 @@ public sealed class HostTests(SqliteFixture app) : IClassFixture<SqliteFixture>
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task The_Hangfire_dashboard_is_for_admins_only()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Anonymous().GetAsync("/hangfire")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await app.AsAsync(OfficerKr)).GetAsync("/hangfire")).StatusCode);
+        var admin = await (await app.AsAsync(AdminKr)).GetAsync("/hangfire");
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        Assert.Contains("Hangfire", await admin.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

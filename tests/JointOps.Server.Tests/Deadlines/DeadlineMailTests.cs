@@ -1,4 +1,5 @@
 using JointOps.Server.Mail;
+using Microsoft.Extensions.DependencyInjection;
 using JointOps.Server.Tests.Infrastructure;
 using static JointOps.Server.Tests.Infrastructure.Scenario;
 
@@ -91,5 +92,31 @@ public sealed class DeadlineMailTests(MailingFixture app) : IClassFixture<Mailin
         var mail = Assert.Single(await app.Mail.WaitForAsync(
             m => m.Subject.Contains(request.Str("reference"), StringComparison.Ordinal) && m.To.Contains(OfficerKr), 1, Patience));
         Assert.Contains("\"reject\"", mail.Subject, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_user_who_takes_a_daily_digest_gets_one_mail_listing_what_came_instead_of_each_mail()
+    {
+        var supervisor = await app.AsAsync(Supervisor2Kr);
+        var (status, me) = await supervisor.SendJsonAsync(HttpMethod.Put, "/api/me/preferences", new { emailPreference = "daily-digest", language = "ko" });
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        Assert.Equal("daily-digest", me.Str("emailPreference"));
+
+        var request = await _scenario.SubmitAsync(Officer2Kr, NewRequest(type: "information-sharing"));
+        var reference = request.Str("reference");
+        await _scenario.DecideAsync(Supervisor2Kr, request.Str("id"), "reject", "Not for us.");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain(app.Mail.Messages, m => m.To.Contains(Supervisor2Kr));
+
+        // The digest job, as Hangfire runs it at 08:00 in Korea.
+        await using (var scope = app.Factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<MediatR.IMediator>().Send(new JointOps.Server.Features.Mail.SendDigests.Command("KR"));
+        }
+
+        var digest = Assert.Single(await app.Mail.WaitForAsync(m => m.To.Contains(Supervisor2Kr), 1, Patience));
+        Assert.Contains("Daily digest", digest.Subject, StringComparison.Ordinal);
+        Assert.Contains(reference, digest.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sihanoukville", digest.TextBody, StringComparison.Ordinal);
     }
 }
