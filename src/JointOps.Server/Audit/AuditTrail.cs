@@ -37,14 +37,17 @@ public sealed class AuditTrail(JointOpsDbContext db, TimeProvider time)
 
     public async Task AppendPendingAsync(CancellationToken cancellationToken)
     {
+        // Every chain's head in one round trip (a sweep escalates hundreds of requests at once).
+        var streams = _pending.Select(e => e.Stream).Distinct().ToArray();
+        var heads = (await db.AuditEntries
+                .Where(e => streams.Contains(e.Stream))
+                .GroupBy(e => e.Stream)
+                .Select(g => g.OrderByDescending(e => e.Sequence).Select(e => new { e.Stream, e.Sequence, e.Hash }).First())
+                .ToListAsync(cancellationToken))
+            .ToDictionary(h => h.Stream);
         foreach (var chain in _pending.GroupBy(e => e.Stream))
         {
-            var head = await db.AuditEntries
-                .Where(e => e.Stream == chain.Key)
-                .OrderByDescending(e => e.Sequence)
-                .Select(e => new { e.Sequence, e.Hash })
-                .FirstOrDefaultAsync(cancellationToken);
-            var (sequence, previous) = head is null ? (0, "") : (head.Sequence, head.Hash);
+            var (sequence, previous) = heads.TryGetValue(chain.Key, out var head) ? (head.Sequence, head.Hash) : (0, "");
             foreach (var entry in chain)
             {
                 entry.Sequence = ++sequence;

@@ -18,6 +18,8 @@ public sealed class UnitOfWorkBehavior<TRequest, TResponse>(JointOpsDbContext db
             return await next();
         }
 
+        // The command commits or rolls back whole, so EF's savepoint around SaveChanges is two statements for nothing.
+        db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var response = await next();
         if (response is Result { Succeeded: false })

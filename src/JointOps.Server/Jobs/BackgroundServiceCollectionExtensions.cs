@@ -36,6 +36,7 @@ public static class BackgroundServiceCollectionExtensions
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
         services.AddSingleton<IBackgroundProcess, DeadlineProcess>();
+        services.AddSingleton<IBackgroundProcess, OutboxProcess>();
         services.AddHangfireServer(options =>
         {
             options.WorkerCount = 2;

@@ -39,18 +39,38 @@ public sealed partial class DeadlineProcess(IServiceScopeFactory scopes, IOption
             fired = result.Value;
         }
         while (fired >= options.Value.TimerBatchSize && !cancellationToken.IsCancellationRequested);
-
-        int sent;
-        do
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            sent = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new DrainOutbox.Command(), cancellationToken);
-        }
-        while (sent >= options.Value.MailBatchSize && !cancellationToken.IsCancellationRequested);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The deadline sweep failed; it runs again at the next interval.")]
     private partial void LogSweepFailed(Exception exception);
+}
+
+/// <summary>Drains the outbox in its own loop, so slow mail never holds back the timers.</summary>
+public sealed partial class OutboxProcess(IServiceScopeFactory scopes, IOptions<DeadlineOptions> options, ILogger<OutboxProcess> logger)
+    : IBackgroundProcess
+{
+    public void Execute(BackgroundProcessContext context)
+    {
+        try
+        {
+            int sent;
+            do
+            {
+                using var scope = scopes.CreateScope();
+                sent = scope.ServiceProvider.GetRequiredService<IMediator>().Send(new DrainOutbox.Command(), context.StoppingToken).GetAwaiter().GetResult();
+            }
+            while (sent >= options.Value.MailBatchSize && !context.StoppingToken.IsCancellationRequested);
+        }
+        catch (Exception e) when (!context.StoppingToken.IsCancellationRequested)
+        {
+            LogDrainFailed(e);
+        }
+
+        context.Wait(options.Value.SweepInterval);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The outbox drain failed; it runs again at the next interval.")]
+    private partial void LogDrainFailed(Exception exception);
 }
 
 /// <summary>A mail the drain gave up on, retried by Hangfire (visible in its dashboard until it goes).</summary>

@@ -355,6 +355,7 @@ public sealed partial class MailCatcher : IHostedService, IAsyncDisposable, IDis
         public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
         {
             var client = await catcher._tcp.AcceptTcpClientAsync(cancellationToken);
+            client.NoDelay = true; // otherwise every reply waits on Nagle and delayed ACK: 45 ms a mail
             context.Properties[EndpointListener.LocalEndPointKey] = client.Client.LocalEndPoint!;
             context.Properties[EndpointListener.RemoteEndPointKey] = client.Client.RemoteEndPoint!;
             return new Connection(client);

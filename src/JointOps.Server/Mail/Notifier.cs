@@ -74,7 +74,20 @@ public sealed class Notifier(JointOpsDbContext db, CalendarSet calendars, IOptio
         NextAttemptAt = now,
     };
 
-    public Task<List<Recipient>> UsersAsync(string country, string role, string? unit, string? userId, CancellationToken cancellationToken) =>
+    // One lookup per distinct (country, role, unit, user) in a unit of work: a sweep of 500 timers names a handful.
+    private readonly Dictionary<(string, string, string?, string?), List<Recipient>> _recipients = [];
+
+    public async Task<List<Recipient>> UsersAsync(string country, string role, string? unit, string? userId, CancellationToken cancellationToken)
+    {
+        if (!_recipients.TryGetValue((country, role, unit, userId), out var found))
+        {
+            found = _recipients[(country, role, unit, userId)] = await QueryUsersAsync(country, role, unit, userId, cancellationToken);
+        }
+
+        return found;
+    }
+
+    private Task<List<Recipient>> QueryUsersAsync(string country, string role, string? unit, string? userId, CancellationToken cancellationToken) =>
         db.Users.AsNoTracking()
             .Where(u => u.Country == country && u.Email != null
                 && (unit == null || u.Unit == unit) && (userId == null || u.Id == userId)

@@ -13,7 +13,18 @@ public static class DatabaseServiceCollectionExtensions
         {
             var connectionString = configuration.GetConnectionString("Postgres")
                 ?? throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Postgres is not set.");
-            services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+            services.AddSingleton(_ =>
+            {
+                var builder = new NpgsqlDataSourceBuilder(connectionString);
+
+                // Prepared statements halve PostgreSQL's CPU per decision (docs/benchmarks.md); a connection string may say otherwise.
+                if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+                {
+                    builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+                }
+
+                return builder.Build();
+            });
             services.AddDbContext<PostgresDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
             services.AddScoped<JointOpsDbContext>(sp => sp.GetRequiredService<PostgresDbContext>());
         }

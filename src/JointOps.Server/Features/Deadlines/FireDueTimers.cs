@@ -24,7 +24,10 @@ public static class FireDueTimers
     {
         public async Task<Result<int>> Handle(Command command, CancellationToken cancellationToken)
         {
-            var now = time.GetUtcNow();
+            // The database's clock, read once: the claim compares with a parameter (an index range) and FiredAt is never before DueAt.
+            var now = db.Database.IsNpgsql() && options.Value.Clock != "Application"
+                ? await db.Database.SqlQuery<DateTimeOffset>($"SELECT clock_timestamp() AS \"Value\"").SingleAsync(cancellationToken)
+                : time.GetUtcNow();
             var timers = await ClaimAsync(now, cancellationToken);
             if (timers.Count == 0)
             {
@@ -95,11 +98,10 @@ public static class FireDueTimers
             var batch = options.Value.TimerBatchSize;
             if (db.Database.IsNpgsql())
             {
-                // Due by the database's clock unless told otherwise; SKIP LOCKED lets several servers claim side by side.
-                var useDatabaseClock = options.Value.Clock != "Application";
+                // SKIP LOCKED lets several servers claim side by side.
                 return await db.Timers.FromSql($"""
                     SELECT * FROM "Timers"
-                    WHERE "State" = 'pending' AND "DueAt" <= CASE WHEN {useDatabaseClock} THEN clock_timestamp() ELSE {now} END
+                    WHERE "State" = 'pending' AND "DueAt" <= {now}
                     ORDER BY "DueAt" LIMIT {batch}
                     FOR UPDATE SKIP LOCKED
                     """).ToListAsync(cancellationToken);
