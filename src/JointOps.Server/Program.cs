@@ -129,6 +129,7 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [],
     .RequireAuthorization("Admin");
 
 await Startup.PrepareAsync(app.Services);
+await BackgroundServiceCollectionExtensions.ResumeFailingMailAsync(app.Services);
 BackgroundServiceCollectionExtensions.ScheduleDigests(app.Services);
 await app.RunAsync();
 

@@ -3,6 +3,7 @@ using Hangfire.AspNetCore;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.Server;
+using Microsoft.EntityFrameworkCore;
 using JointOps.Engine.Calendars;
 using JointOps.Server.Features.Deadlines;
 using Npgsql;
@@ -45,6 +46,23 @@ public static class BackgroundServiceCollectionExtensions
         services.AddScoped<MailDeliveryJob>();
         services.AddScoped<DigestJob>();
         return services;
+    }
+
+    /// <summary>
+    /// Mails handed to Hangfire's retries are gone with a restart when Hangfire keeps its jobs in memory (the SQLite
+    /// default): hand them back to the drain. On PostgreSQL Hangfire's own storage keeps the retries.
+    /// </summary>
+    public static async Task ResumeFailingMailAsync(IServiceProvider services)
+    {
+        if (services.GetRequiredService<JobStorage>() is not InMemoryStorage)
+        {
+            return;
+        }
+
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Persistence.JointOpsDbContext>();
+        await db.Outbox.Where(m => m.State == Persistence.OutboxState.Failing)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.State, Persistence.OutboxState.Pending).SetProperty(m => m.Attempts, 0));
     }
 
     /// <summary>The daily digests, at 08:00 in each country.</summary>
