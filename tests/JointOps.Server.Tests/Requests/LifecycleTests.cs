@@ -167,6 +167,30 @@ public abstract class LifecycleTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Participants_comment_on_a_request_and_the_comment_is_audited()
+    {
+        var id = await _scenario.RequestAtAsync("acknowledgement");
+        var url = $"/api/requests/{id}/comments";
+
+        var (created, comment) = await (await app.AsAsync(LiaisonKh)).PostJsonAsync(url, new { text = "Received; translating the facts." });
+        Assert.Equal(HttpStatusCode.Created, created);
+        Assert.Equal("KH", comment.Str("country"));
+        Assert.Equal("acknowledgement", comment.Str("step"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await (await app.AsAsync(LiaisonKh)).PostJsonAsync(url, new { text = " " })).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await app.AsAsync(AuditorKr)).PostJsonAsync(url, new { text = "I only read." })).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await (await app.AsAsync(Officer2Kr)).PostJsonAsync(url, new { text = "Not mine." })).Status);
+
+        var request = await _scenario.GetAsync(OfficerKr, id);
+        var only = Assert.Single(request.GetProperty("comments").EnumerateArray());
+        Assert.Equal("Received; translating the facts.", only.Str("text"));
+        Assert.Equal("Keo Sreymom", only.Str("authorName"));
+        var (_, history) = await (await app.AsAsync(AuditorKr)).GetJsonAsync($"/api/requests/{id}/history");
+        Assert.Contains(history.GetProperty("entries").EnumerateArray(), e => e.Str("action") == "commented" && e.Str("comment") == "Received; translating the facts.");
+        Assert.True(history.GetProperty("verified").GetBoolean());
+    }
+
+    [Fact]
     public async Task Two_simultaneous_decisions_on_one_step_exactly_one_succeeds()
     {
         for (var round = 0; round < 5; round++)

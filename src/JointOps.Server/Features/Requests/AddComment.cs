@@ -10,7 +10,10 @@ public static class AddComment
 {
     public sealed record Body(string? Text);
 
-    public sealed record Command(CurrentUser User, Guid Id, string? Text) : ICommand<Result<CommentView>>;
+    /// <summary>The comment as written (its number is known once the transaction commits; the request page lists it).</summary>
+    public sealed record Added(string AuthorName, string Country, string? Step, string Text, DateTimeOffset At);
+
+    public sealed record Command(CurrentUser User, Guid Id, string? Text) : ICommand<Result<Added>>;
 
     public sealed class Validator : IValidator<Command>
     {
@@ -21,9 +24,9 @@ public static class AddComment
                 : new Dictionary<string, string[]>();
     }
 
-    public sealed class Handler(JointOpsDbContext db, AuditTrail audit, TimeProvider time) : IRequestHandler<Command, Result<CommentView>>
+    public sealed class Handler(JointOpsDbContext db, AuditTrail audit, TimeProvider time) : IRequestHandler<Command, Result<Added>>
     {
-        public async Task<Result<CommentView>> Handle(Command command, CancellationToken cancellationToken)
+        public async Task<Result<Added>> Handle(Command command, CancellationToken cancellationToken)
         {
             var user = command.User;
             var request = await db.Requests.AsNoTracking().VisibleTo(db, user)
@@ -51,7 +54,7 @@ public static class AddComment
             };
             db.Comments.Add(comment);
             audit.Record(request.Reference, request.Id, user, "commented", request.Step, request.Step, comment: comment.Text);
-            return new CommentView(0, comment.AuthorName, comment.Country, comment.Step, comment.Text, comment.At);
+            return new Added(comment.AuthorName, comment.Country, comment.Step, comment.Text, comment.At);
         }
     }
 
