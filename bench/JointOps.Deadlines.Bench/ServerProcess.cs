@@ -41,6 +41,7 @@ public sealed class ServerProcess : IAsyncDisposable
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
                 ["ASPNETCORE_URLS"] = address.ToString().TrimEnd('/'),
                 ["Development__SeedPassword"] = SeedPassword,
+                ["Limits__SignInPerMinute"] = "100000",
                 ["Database__Provider"] = "Postgres",
                 ["ConnectionStrings__Postgres"] = connectionString,
                 ["Mail__Host"] = "127.0.0.1",

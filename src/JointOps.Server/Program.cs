@@ -15,6 +15,7 @@ using JointOps.Server.Mail;
 using JointOps.Server.Persistence;
 using JointOps.Server.Workflows;
 using Microsoft.AspNetCore.Authentication;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Identity;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -93,13 +94,39 @@ services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = t
 services.AddProblemDetails();
 services.AddExceptionHandler<ProblemExceptionHandler>();
 services.AddOpenApi();
+services.AddRateLimiter(options =>
+{
+    // Sign-in guesses are limited per client address, on top of the account lockout.
+    options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+    options.AddPolicy("sign-in", http => RateLimitPartition.GetFixedWindowLimiter(
+        http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+        _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = builder.Configuration.GetValue("Limits:SignInPerMinute", 30),
+            Window = TimeSpan.FromMinutes(1),
+        }));
+    options.OnRejected = async (context, cancellationToken) =>
+    {
+        var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+        context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await HttpResults.Status(StatusCodes.Status429TooManyRequests, "Too many attempts.", $"Try again in {(int)Math.Ceiling(retryAfter.TotalSeconds)} s.")
+            .ExecuteAsync(context.HttpContext);
+    };
+});
 
 var app = builder.Build();
+
+app.UseMiddleware<SecurityHeadersMiddleware>();
+if (!app.Environment.IsDevelopment())
+{
+    app.UseHsts();
+}
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<BodySizeLimitMiddleware>(builder.Configuration.GetValue("Limits:MaxBodyBytes", 256L * 1024));
 app.UseStaticFiles();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 

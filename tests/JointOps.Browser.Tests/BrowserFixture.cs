@@ -50,6 +50,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:Postgres", _database);
             builder.UseSetting("Development:SeedPassword", Password);
             builder.UseSetting("Mail:CatcherPort", "0");
+            builder.UseSetting("Limits:SignInPerMinute", "100000");
             builder.UseSetting("Workflows:Path", _workflows);
             builder.UseSetting("Web:InboxRefreshSeconds", "1");
         });

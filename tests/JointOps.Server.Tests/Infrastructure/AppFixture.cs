@@ -34,6 +34,7 @@ public abstract class AppFixture : IAsyncLifetime
             builder.UseSetting($"ConnectionStrings:{Provider}", ConnectionString);
             builder.UseSetting("Development:SeedPassword", Password);
             builder.UseSetting("Mail:CatcherPort", "0");
+            builder.UseSetting("Limits:SignInPerMinute", "100000");
             Configure(builder);
         });
         _ = _factory.Server;

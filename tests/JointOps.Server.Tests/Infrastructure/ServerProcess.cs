@@ -77,6 +77,7 @@ public sealed class ServerProcess : IAsyncDisposable
             ["Mail:Port"] = mailPort.ToString(CultureInfo.InvariantCulture),
             ["Mail:Security"] = "None",
             ["Mail:BaseUrl"] = "https://jointops.test",
+            ["Limits:SignInPerMinute"] = "100000",
         };
         foreach (var (key, value) in more ?? new Dictionary<string, string>())
         {

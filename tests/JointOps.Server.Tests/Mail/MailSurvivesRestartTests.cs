@@ -25,6 +25,7 @@ public sealed class MailSurvivesRestartTests
             builder.UseSetting("Mail:Security", "None");
             builder.UseSetting("Deadlines:SweepInterval", "00:00:00.200");
             builder.UseSetting("Deadlines:MailAttempts", "1");
+            builder.UseSetting("Limits:SignInPerMinute", "100000");
         });
 
     private static int ClosedPort()

@@ -41,6 +41,7 @@ public static class Login
                     : HttpResults.Status(StatusCodes.Status401Unauthorized, "Sign-in failed.", "Wrong email or password.");
             })
             .AllowAnonymous()
+            .RequireRateLimiting("sign-in")
             .WithTags("Auth")
             .WithSummary("Sign in: returns { tokenType, accessToken, expiresIn, refreshToken }, or sets a cookie with ?useCookies=true.");
 
