@@ -43,7 +43,7 @@ public sealed partial record CalendarFile(string Country, TimeZoneInfo Zone, IRe
         }
         catch (JsonException e)
         {
-            throw new InvalidCalendarException(null, [new CalendarError(e.Path ?? "$", FirstSentence(e.Message))]);
+            throw new InvalidCalendarException(null, [new CalendarError(e.Path ?? "$", JsonErrorMessage.Of(e))]);
         }
 
         if (file is null)
@@ -185,13 +185,6 @@ public sealed partial record CalendarFile(string Country, TimeZoneInfo Zone, IRe
         };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
-    }
-
-    // System.Text.Json appends path and position details we already report separately.
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(". Path:", StringComparison.Ordinal);
-        return end > 0 ? message[..(end + 1)] : message;
     }
 
     [GeneratedRegex("^[A-Z]{2}$")]

@@ -30,7 +30,7 @@ public static class DefinitionLoader
         }
         catch (JsonException e)
         {
-            return new LoadResult(null, [new DefinitionError(e.Path ?? "$", FirstSentence(e.Message))]);
+            return new LoadResult(null, [new DefinitionError(e.Path ?? "$", JsonErrorMessage.Of(e))]);
         }
 
         if (definition is null)
@@ -58,7 +58,7 @@ public static class DefinitionLoader
         }
         catch (JsonException e)
         {
-            error = new DefinitionError(e.Path ?? "$", FirstSentence(e.Message));
+            error = new DefinitionError(e.Path ?? "$", JsonErrorMessage.Of(e));
             return null;
         }
     }
@@ -127,12 +127,5 @@ public static class DefinitionLoader
         }
 
         return errors;
-    }
-
-    // System.Text.Json appends path and position details we already report separately.
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(". Path:", StringComparison.Ordinal);
-        return end > 0 ? message[..(end + 1)] : message;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using JointOps.Engine;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace JointOps.Server.Infrastructure;
@@ -18,7 +19,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
         {
             Status = bad.StatusCode,
             Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request body could not be read.",
-            Detail = bad.InnerException is JsonException json ? Describe(json) : bad.Message,
+            Detail = bad.InnerException is JsonException json ? JsonErrorMessage.Of(json) : bad.Message,
         };
         if (bad.InnerException is JsonException { Path: { } path })
         {
@@ -26,13 +27,6 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
         }
 
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = details, Exception = exception });
-    }
-
-    private static string Describe(JsonException json)
-    {
-        var message = json.Message;
-        var end = message.IndexOf(". Path:", StringComparison.Ordinal);
-        return end > 0 ? message[..(end + 1)] : message;
     }
 }
 
