@@ -57,19 +57,19 @@ public sealed record StepDefinition
     public bool IsTerminal => Terminal is not null;
 
     /// <summary>Every actor of the step: the step's own or each branch's.</summary>
-    public IEnumerable<ActorSpec> Actors()
+    public IEnumerable<ActorSpec> Actors() => ActorsWithBranches().Select(a => a.Actor);
+
+    /// <summary>Every actor of the step with the branch it acts for (null for the step's own actor).</summary>
+    public IEnumerable<(ActorSpec Actor, string? Branch)> ActorsWithBranches()
     {
         if (Actor is not null)
         {
-            yield return Actor;
+            yield return (Actor, null);
         }
 
-        if (Parallel is not null)
+        foreach (var branch in Parallel?.Branches ?? [])
         {
-            foreach (var branch in Parallel.Branches)
-            {
-                yield return branch.Actor;
-            }
+            yield return (branch.Actor, branch.Id);
         }
     }
 }

@@ -48,7 +48,7 @@ public static class RequestViews
             var definition = runtime.Step(r.Step);
             var facts = r.EngineFacts();
             var actors = new List<StepActorView>();
-            foreach (var (actor, branch) in ActorsOf(definition))
+            foreach (var (actor, branch) in definition.ActorsWithBranches())
             {
                 var country = facts.CountryOf(actor.Side);
                 actors.Add(new StepActorView(actor.Role, country,
@@ -78,18 +78,5 @@ public static class RequestViews
             r.RequestingCountry, r.ReceivingCountry, new OwnerView(r.OwnerId, r.OwnerName, r.Unit),
             r.Status, new WorkflowRef(r.Workflow, r.WorkflowVersion), step, allowed, editable, r.Version,
             r.CreatedAt, r.UpdatedAt, r.SubmittedAt, r.ClosedAt, comments);
-    }
-
-    public static IEnumerable<(ActorSpec Actor, string? Branch)> ActorsOf(StepDefinition step)
-    {
-        if (step.Actor is not null)
-        {
-            yield return (step.Actor, null);
-        }
-
-        foreach (var branch in step.Parallel?.Branches ?? [])
-        {
-            yield return (branch.Actor, branch.Id);
-        }
     }
 }

@@ -101,7 +101,7 @@ public sealed class WorkflowWriter(JointOpsDbContext db, Notifier notifier)
     {
         var state = transition.State;
         var facts = request.EngineFacts();
-        foreach (var (actor, branch) in RequestViews.ActorsOf(step))
+        foreach (var (actor, branch) in step.ActorsWithBranches())
         {
             db.Assignments.Add(new Assignment
             {
