@@ -5,6 +5,9 @@ namespace JointOps.Server.Infrastructure;
 /// <summary>Why a command or query could not be done, in terms a user can act on; becomes ProblemDetails.</summary>
 public sealed record Problem(int Status, string Title, string? Detail = null, IReadOnlyDictionary<string, string[]>? Errors = null, object? Current = null)
 {
+    /// <summary>The one line a page shows: the first field error, else the detail, else the title.</summary>
+    public string Summary => Errors?.Values.SelectMany(m => m).FirstOrDefault() ?? Detail ?? Title;
+
     public static Problem Invalid(IReadOnlyDictionary<string, string[]> errors) =>
         new(StatusCodes.Status400BadRequest, "The request is not valid.", "See the errors for each field.", errors);
 

@@ -18,6 +18,9 @@ public static partial class DrainOutbox
 {
     public sealed record Command : IRequest<int>;
 
+    /// <summary>A failure as the outbox keeps it (the column holds 2,000 characters).</summary>
+    public static string ErrorText(Exception e) => e.Message.Length > 2000 ? e.Message[..2000] : e.Message;
+
     public sealed partial class Handler(JointOpsDbContext db, IMailSender sender, IBackgroundJobClient jobs,
         IOptions<DeadlineOptions> options, TimeProvider time, ILogger<Handler> logger) : IRequestHandler<Command, int>
     {
@@ -36,7 +39,7 @@ public static partial class DrainOutbox
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     message.Attempts++;
-                    message.LastError = e.Message.Length > 2000 ? e.Message[..2000] : e.Message;
+                    message.LastError = ErrorText(e);
                     message.NextAttemptAt = time.GetUtcNow() + Backoff(message.Attempts);
                     message.LockedUntil = null;
                     LogFailed(message.MessageId, message.Attempts, e.Message);
@@ -109,7 +112,7 @@ public static class DeliverMail
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 message.Attempts++;
-                message.LastError = e.Message.Length > 2000 ? e.Message[..2000] : e.Message;
+                message.LastError = DrainOutbox.ErrorText(e);
                 await db.SaveChangesAsync(cancellationToken);
                 throw;
             }

@@ -44,7 +44,7 @@ public sealed class DetailsModel(IMediator mediator) : PageModel
         {
             Message = problem.Status == StatusCodes.Status409Conflict
                 ? "Someone acted on this request first; here it is as it is now."
-                : problem.Errors?.Values.SelectMany(m => m).FirstOrDefault() ?? problem.Detail ?? problem.Title;
+                : problem.Summary;
             ModelState.Clear();
             await LoadAsync(cancellationToken);
             return Page();
@@ -63,7 +63,7 @@ public sealed class DetailsModel(IMediator mediator) : PageModel
 
         if (result.Problem is { } problem)
         {
-            Message = problem.Errors?.Values.SelectMany(m => m).FirstOrDefault() ?? problem.Detail ?? problem.Title;
+            Message = problem.Summary;
             await LoadAsync(cancellationToken);
             return Page();
         }

@@ -88,7 +88,7 @@ public sealed class RequestForm
     {
         if (problem.Errors is not { Count: > 0 } errors)
         {
-            modelState.AddModelError("", problem.Detail ?? problem.Title);
+            modelState.AddModelError("", problem.Summary);
             return;
         }
 

@@ -71,7 +71,7 @@ public sealed class EditModel(IMediator mediator) : PageModel
             Result = Result with
             {
                 Valid = false,
-                Errors = [.. problem.Errors?.SelectMany(e => e.Value.Select(m => new PlacedError(e.Key, null, null, m))) ?? [new PlacedError("$", null, null, problem.Detail ?? problem.Title)]],
+                Errors = [.. problem.Errors?.SelectMany(e => e.Value.Select(m => new PlacedError(e.Key, null, null, m))) ?? [new PlacedError("$", null, null, problem.Summary)]],
             };
         }
 

@@ -28,7 +28,7 @@ public sealed class ViewModel(IMediator mediator) : PageModel
         var result = await mediator.Send(new PublishWorkflowVersion.Command(CurrentUser.From(User), name, version), cancellationToken);
         if (result.Problem is { } problem)
         {
-            Message = problem.Detail ?? problem.Title;
+            Message = problem.Summary;
             return await LoadAsync(name, version, cancellationToken) ? Page() : NotFound();
         }
 
