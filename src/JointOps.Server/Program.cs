@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using JointOps.Engine.Calendars;
 using JointOps.Server.Audit;
 using JointOps.Server.Features.Account;
+using JointOps.Server.Features.Audit;
 using JointOps.Server.Features.Auth;
 using JointOps.Server.Features.Health;
 using JointOps.Server.Features.Inbox;
@@ -27,6 +28,7 @@ services.AddSingleton(_ => LoadCalendars(Path.Combine(AppContext.BaseDirectory, 
 services.Configure<WorkflowOptions>(builder.Configuration.GetSection("Workflows"));
 services.AddSingleton<WorkflowCatalog>();
 services.AddScoped<AuditTrail>();
+services.AddScoped<AuditVerification>();
 services.AddScoped<Submission>();
 services.AddScoped<WorkflowWriter>();
 services.AddScoped<Notifier>();
@@ -115,6 +117,11 @@ services.AddRateLimiter(options =>
 });
 
 var app = builder.Build();
+if (args is [VerifyAudit.CommandName, ..])
+{
+    return await VerifyAudit.RunAsync(app.Services, Console.Out);
+}
+
 
 app.UseMiddleware<SecurityHeadersMiddleware>();
 if (!app.Environment.IsDevelopment())
@@ -146,6 +153,7 @@ AddComment.Map(requests);
 History.Map(requests);
 GetInbox.Map(app);
 WorkflowsEndpoints.Map(app);
+VerifyAudit.Map(app);
 if (app.Environment.IsDevelopment())
 {
     MailCatcherEndpoints.Map(app);
@@ -159,6 +167,7 @@ await Startup.PrepareAsync(app.Services);
 await BackgroundServiceCollectionExtensions.ResumeFailingMailAsync(app.Services);
 BackgroundServiceCollectionExtensions.ScheduleDigests(app.Services);
 await app.RunAsync();
+return 0;
 
 // The holiday calendars are data (calendars/*.json); both countries must be there before any deadline is set.
 static CalendarSet LoadCalendars(string folder)

@@ -75,6 +75,10 @@ public sealed class Request
     /// <summary>Bumped by every change; clients send it back with decisions (optimistic concurrency).</summary>
     public int Version { get; set; }
 
+    /// <summary>The last audit entry of this request's chain: without it, deleting the newest entries would go unnoticed.</summary>
+    public int AuditSequence { get; set; }
+    public string AuditHash { get; set; } = "";
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? SubmittedAt { get; set; }
@@ -225,6 +229,14 @@ public sealed class AuditEntry
     public string? Decision { get; set; }
     public string? Comment { get; set; }
     public string PreviousHash { get; set; } = "";
+    public string Hash { get; set; } = "";
+}
+
+/// <summary>The last entry of an audit chain that is not a request's (workflows, accounts).</summary>
+public sealed class AuditHead
+{
+    public string Stream { get; set; } = "";
+    public int Sequence { get; set; }
     public string Hash { get; set; } = "";
 }
 

@@ -21,6 +21,7 @@ public abstract class JointOpsDbContext(DbContextOptions options) : IdentityDbCo
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<DigestItem> DigestItems => Set<DigestItem>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
     public DbSet<WorkflowDefinitionRecord> WorkflowDefinitions => Set<WorkflowDefinitionRecord>();
     public DbSet<ReferenceCounter> ReferenceCounters => Set<ReferenceCounter>();
 
@@ -62,6 +63,7 @@ public abstract class JointOpsDbContext(DbContextOptions options) : IdentityDbCo
             request.Property(r => r.Workflow).HasMaxLength(64);
             request.Property(r => r.Step).HasMaxLength(64);
             request.Property(r => r.Version).IsConcurrencyToken();
+            request.Property(r => r.AuditHash).HasMaxLength(64);
             request.Property(r => r.Offences).HasConversion(Json<List<Offence>>(), ListComparer<Offence>());
             request.Property(r => r.Subjects).HasConversion(Json<List<Subject>>(), ListComparer<Subject>());
             request.Property(r => r.Measures).HasConversion(Json<List<string>>(), ListComparer<string>());
@@ -154,6 +156,13 @@ public abstract class JointOpsDbContext(DbContextOptions options) : IdentityDbCo
             entry.Property(e => e.Hash).HasMaxLength(64);
             entry.HasIndex(e => new { e.Stream, e.Sequence }).IsUnique();
             entry.HasIndex(e => e.RequestId);
+        });
+
+        builder.Entity<AuditHead>(head =>
+        {
+            head.HasKey(h => h.Stream);
+            head.Property(h => h.Stream).HasMaxLength(80);
+            head.Property(h => h.Hash).HasMaxLength(64);
         });
 
         builder.Entity<WorkflowDefinitionRecord>(definition =>

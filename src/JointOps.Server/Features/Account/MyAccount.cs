@@ -54,7 +54,7 @@ public static class MyAccount
             var user = await db.Users.FirstAsync(u => u.Id == command.User.Id, cancellationToken);
             user.EmailPreference = command.Preferences.EmailPreference!;
             user.Language = command.Preferences.Language!;
-            audit.Record($"user:{user.Id}", null, command.User, "preferences-changed",
+            audit.Record($"user:{user.Id}", command.User, "preferences-changed",
                 comment: $"email: {user.EmailPreference}, language: {user.Language}");
             return View(user, command.User, calendars);
         }

@@ -66,7 +66,7 @@ public static class FireDueTimers
         {
             request.OverdueSince ??= request.DueAt ?? timer.DueAt;
             request.Escalations++;
-            audit.Record(request.Reference, request.Id, CurrentUser.System, "escalated", request.Step, request.Step,
+            audit.Record(request, CurrentUser.System, "escalated", request.Step, request.Step,
                 comment: $"Overdue since {request.OverdueSince:u}; escalation {request.Escalations}.");
 
             var facts = new MailFacts(MailKinds.Escalation, request.Reference, request.Id, step.Title, request.DueAt);

@@ -29,9 +29,8 @@ public static class AddComment
         public async Task<Result<Added>> Handle(Command command, CancellationToken cancellationToken)
         {
             var user = command.User;
-            var request = await db.Requests.AsNoTracking().VisibleTo(db, user)
-                .Select(r => new { r.Id, r.Reference, r.Step })
-                .FirstOrDefaultAsync(r => r.Id == command.Id, cancellationToken);
+            // Tracked: the comment's audit entry moves the request's audit anchor.
+            var request = await db.Requests.VisibleTo(db, user).FirstOrDefaultAsync(r => r.Id == command.Id, cancellationToken);
             if (request is null)
             {
                 return Problem.NotFound("The request");
@@ -53,7 +52,7 @@ public static class AddComment
                 At = time.GetUtcNow(),
             };
             db.Comments.Add(comment);
-            audit.Record(request.Reference, request.Id, user, "commented", request.Step, request.Step, comment: comment.Text);
+            audit.Record(request, user, "commented", request.Step, request.Step, comment: comment.Text);
             return new Added(comment.AuthorName, comment.Country, comment.Step, comment.Text, comment.At);
         }
     }

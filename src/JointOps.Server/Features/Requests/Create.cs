@@ -43,7 +43,7 @@ public static class Create
             };
             command.Input.ApplyTo(request);
             db.Requests.Add(request);
-            audit.Record(request.Reference, request.Id, user, "created");
+            audit.Record(request, user, "created");
 
             if (command.Input.Submit && await submission.SubmitAsync(request, user, cancellationToken) is { } problem)
             {

@@ -86,7 +86,7 @@ public static class Decide
             }
 
             await writer.ApplyAsync(runtime, request, transition, now, user.Id, cancellationToken);
-            audit.Record(request.Reference, request.Id, user, "decided", transition.FromStep, transition.State.Step, command.Decision, command.Comment);
+            audit.Record(request, user, "decided", transition.FromStep, transition.State.Step, command.Decision, command.Comment);
             return await RequestViews.BuildAsync(db, catalog, request, user, cancellationToken);
         }
     }

@@ -20,17 +20,17 @@ public static class History
     {
         public async Task<Result<View>> Handle(Query query, CancellationToken cancellationToken)
         {
-            var reference = await db.Requests.AsNoTracking().VisibleTo(db, query.User)
-                .Where(r => r.Id == query.Id).Select(r => r.Reference).FirstOrDefaultAsync(cancellationToken);
-            if (reference is null)
+            var anchor = await db.Requests.AsNoTracking().VisibleTo(db, query.User)
+                .Where(r => r.Id == query.Id).Select(r => new { r.Reference, r.AuditSequence, r.AuditHash }).FirstOrDefaultAsync(cancellationToken);
+            if (anchor is null)
             {
                 return Infrastructure.Problem.NotFound("The request");
             }
 
             var entries = await db.AuditEntries.AsNoTracking()
-                .Where(e => e.Stream == reference).OrderBy(e => e.Sequence).ToListAsync(cancellationToken);
-            var check = AuditChain.Verify(entries);
-            return new View(reference, check.Verified, check.BrokenAtSequence, check.Reason,
+                .Where(e => e.Stream == anchor.Reference).OrderBy(e => e.Sequence).ToListAsync(cancellationToken);
+            var check = AuditChain.Verify(entries, anchor.AuditSequence, anchor.AuditHash);
+            return new View(anchor.Reference, check.Verified, check.BrokenAtSequence, check.Reason,
                 entries.Select(e => new Entry(e.Sequence, e.At, e.ActorName, e.Roles, e.Country, e.Action,
                     e.FromStep, e.ToStep, e.Decision, e.Comment, e.Hash)).ToList());
         }

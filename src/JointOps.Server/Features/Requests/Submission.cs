@@ -32,7 +32,7 @@ public sealed class Submission(JointOpsDbContext db, WorkflowCatalog catalog, Wo
         var transition = runtime.Start(request.EngineFacts(), now);
         writer.Grant(runtime, request, Side.Requesting);
         await writer.ApplyAsync(runtime, request, transition, now, user.Id, cancellationToken);
-        audit.Record(request.Reference, request.Id, user, "submitted", null, transition.State.Step, "submit");
+        audit.Record(request, user, "submitted", null, transition.State.Step, "submit");
         return null;
     }
 }

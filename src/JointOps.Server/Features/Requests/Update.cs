@@ -62,7 +62,7 @@ public static class Update
             command.Input.ApplyTo(request);
             request.UpdatedAt = time.GetUtcNow();
             request.Version++;
-            audit.Record(request.Reference, request.Id, user, "edited", request.Step, request.Step);
+            audit.Record(request, user, "edited", request.Step, request.Step);
 
             if (command.Input.Submit && await submission.SubmitAsync(request, user, cancellationToken) is { } problem)
             {

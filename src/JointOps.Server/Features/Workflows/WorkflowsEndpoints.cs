@@ -85,7 +85,7 @@ public static class CreateWorkflowVersion
                 CreatedAt = time.GetUtcNow(),
             };
             db.WorkflowDefinitions.Add(record);
-            audit.Record($"workflow:{definition.Name}", null, command.User, "workflow-drafted", decision: $"v{definition.Version}");
+            audit.Record($"workflow:{definition.Name}", command.User, "workflow-drafted", decision: $"v{definition.Version}");
             return new DefinitionView(record.Name, record.Version, record.Status, null, definition);
         }
     }
@@ -114,7 +114,7 @@ public static class PublishWorkflowVersion
 
             record.Status = DefinitionStatus.Published;
             record.PublishedAt = time.GetUtcNow();
-            audit.Record($"workflow:{record.Name}", null, command.User, "workflow-published", decision: $"v{record.Version}");
+            audit.Record($"workflow:{record.Name}", command.User, "workflow-published", decision: $"v{record.Version}");
             catalog.Published(record.Name);
             return new DefinitionView(record.Name, record.Version, record.Status, record.PublishedAt, DefinitionLoader.Load(record.Json).Definition!);
         }

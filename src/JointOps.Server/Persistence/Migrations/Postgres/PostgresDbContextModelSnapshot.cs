@@ -155,6 +155,25 @@ namespace JointOps.Server.Persistence.Migrations.Postgres
                     b.ToTable("AuditEntries");
                 });
 
+            modelBuilder.Entity("JointOps.Server.Persistence.AuditHead", b =>
+                {
+                    b.Property<string>("Stream")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Stream");
+
+                    b.ToTable("AuditHeads");
+                });
+
             modelBuilder.Entity("JointOps.Server.Persistence.Comment", b =>
                 {
                     b.Property<long>("Id")
@@ -385,6 +404,14 @@ namespace JointOps.Server.Persistence.Migrations.Postgres
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<string>("AuditHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("AuditSequence")
+                        .HasColumnType("integer");
 
                     b.Property<DateTimeOffset?>("ClosedAt")
                         .HasColumnType("timestamp with time zone");

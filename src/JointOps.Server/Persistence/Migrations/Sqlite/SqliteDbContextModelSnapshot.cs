@@ -146,6 +146,25 @@ namespace JointOps.Server.Persistence.Migrations.Sqlite
                     b.ToTable("AuditEntries");
                 });
 
+            modelBuilder.Entity("JointOps.Server.Persistence.AuditHead", b =>
+                {
+                    b.Property<string>("Stream")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Stream");
+
+                    b.ToTable("AuditHeads");
+                });
+
             modelBuilder.Entity("JointOps.Server.Persistence.Comment", b =>
                 {
                     b.Property<long>("Id")
@@ -368,6 +387,14 @@ namespace JointOps.Server.Persistence.Migrations.Sqlite
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("AuditHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("AuditSequence")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("ClosedAt")
                         .HasColumnType("INTEGER");
