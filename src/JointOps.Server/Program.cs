@@ -32,6 +32,7 @@ services.AddScoped<AuditVerification>();
 services.AddScoped<Submission>();
 services.AddScoped<WorkflowWriter>();
 services.AddScoped<Notifier>();
+services.AddSingleton<RecipientDirectory>();
 services.AddMail(builder.Configuration, builder.Environment);
 services.AddMediation();
 services.AddBackgroundMachinery(builder.Configuration);

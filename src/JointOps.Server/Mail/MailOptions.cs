@@ -22,6 +22,9 @@ public sealed class MailOptions
 
     public int TimeoutSeconds { get; set; } = 30;
 
+    /// <summary>How long a server remembers who holds a role, for addressing notifications (0: look up every time).</summary>
+    public int RecipientCacheSeconds { get; set; } = 30;
+
     /// <summary>The embedded catcher's port in Development when no Host is set.</summary>
     public int CatcherPort { get; set; } = 2525;
 }

@@ -15,7 +15,7 @@ public sealed record Recipient(string Id, string Email, string Name, string Coun
 /// Writes notifications in the caller's transaction: an outbox email for users who want them at once,
 /// a digest item for those who take a daily digest. Nothing is sent here.
 /// </summary>
-public sealed class Notifier(JointOpsDbContext db, CalendarSet calendars, IOptions<MailOptions> options, TimeProvider time)
+public sealed class Notifier(JointOpsDbContext db, RecipientDirectory directory, CalendarSet calendars, IOptions<MailOptions> options, TimeProvider time)
 {
     public async Task NotifyAsync(ActorSpec who, Request request, MailFacts facts, CancellationToken cancellationToken, string? exceptUserId = null)
     {
@@ -74,24 +74,6 @@ public sealed class Notifier(JointOpsDbContext db, CalendarSet calendars, IOptio
         NextAttemptAt = now,
     };
 
-    // One lookup per distinct (country, role, unit, user) in a unit of work: a sweep of 500 timers names a handful.
-    private readonly Dictionary<(string, string, string?, string?), List<Recipient>> _recipients = [];
-
-    public async Task<List<Recipient>> UsersAsync(string country, string role, string? unit, string? userId, CancellationToken cancellationToken)
-    {
-        if (!_recipients.TryGetValue((country, role, unit, userId), out var found))
-        {
-            found = _recipients[(country, role, unit, userId)] = await QueryUsersAsync(country, role, unit, userId, cancellationToken);
-        }
-
-        return found;
-    }
-
-    private Task<List<Recipient>> QueryUsersAsync(string country, string role, string? unit, string? userId, CancellationToken cancellationToken) =>
-        db.Users.AsNoTracking()
-            .Where(u => u.Country == country && u.Email != null
-                && (unit == null || u.Unit == unit) && (userId == null || u.Id == userId)
-                && db.UserRoles.Any(ur => ur.UserId == u.Id && db.Roles.Any(r => r.Id == ur.RoleId && r.Name == role)))
-            .Select(u => new Recipient(u.Id, u.Email!, u.DisplayName, u.Country, u.Language, u.EmailPreference))
-            .ToListAsync(cancellationToken);
+    public Task<List<Recipient>> UsersAsync(string country, string role, string? unit, string? userId, CancellationToken cancellationToken) =>
+        directory.UsersAsync(db, country, role, unit, userId, cancellationToken);
 }

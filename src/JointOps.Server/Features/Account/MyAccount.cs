@@ -1,6 +1,7 @@
 using JointOps.Engine.Calendars;
 using JointOps.Server.Audit;
 using JointOps.Server.Infrastructure;
+using JointOps.Server.Mail;
 using JointOps.Server.Persistence;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -47,7 +48,8 @@ public static class MyAccount
         }
     }
 
-    public sealed class CommandHandler(JointOpsDbContext db, CalendarSet calendars, AuditTrail audit) : IRequestHandler<Command, Result<MeView>>
+    public sealed class CommandHandler(JointOpsDbContext db, CalendarSet calendars, AuditTrail audit, RecipientDirectory recipients)
+        : IRequestHandler<Command, Result<MeView>>
     {
         public async Task<Result<MeView>> Handle(Command command, CancellationToken cancellationToken)
         {
@@ -56,6 +58,7 @@ public static class MyAccount
             user.Language = command.Preferences.Language!;
             audit.Record($"user:{user.Id}", command.User, "preferences-changed",
                 comment: $"email: {user.EmailPreference}, language: {user.Language}");
+            recipients.Forget();
             return View(user, command.User, calendars);
         }
     }
