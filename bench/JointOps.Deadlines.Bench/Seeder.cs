@@ -102,6 +102,26 @@ public sealed class Seeder
             ids[k] = Guid.CreateVersion7(plans[k].EnteredAt);
         }
 
+        // Each request's audit chain (created, submitted); the request row keeps the chain's end as its anchor.
+        var chains = new AuditEntry[count][];
+        for (var k = 0; k < count; k++)
+        {
+            var i = first + k;
+            var owner = OwnerOf(i);
+            var entered = plans[k].EnteredAt;
+            chains[k] =
+            [
+                Entry(Reference(owner.Country, i), ids[k], 1, entered.AddMinutes(-5), owner, "created", null, null, null),
+                Entry(Reference(owner.Country, i), ids[k], 2, entered, owner, "submitted", null, step.Id, "submit"),
+            ];
+            var previous = "";
+            foreach (var entry in chains[k])
+            {
+                entry.PreviousHash = previous;
+                entry.Hash = previous = AuditChain.Hash(entry);
+            }
+        }
+
         await using var connection = new NpgsqlConnection(_connectionString);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -110,7 +130,7 @@ public sealed class Seeder
             COPY "Requests" ("Id", "Reference", "Type", "Priority", "Title", "Facts", "LegalBasis", "Offences", "Subjects", "Measures",
                 "Confidentiality", "Language", "RequestingCountry", "ReceivingCountry", "Unit", "OwnerId", "OwnerName", "Status",
                 "Workflow", "WorkflowVersion", "Step", "StepEnteredAt", "DueAt", "Votes", "Transmitted", "Version",
-                "CreatedAt", "UpdatedAt", "SubmittedAt", "Escalations") FROM STDIN (FORMAT BINARY)
+                "CreatedAt", "UpdatedAt", "SubmittedAt", "Escalations", "AuditSequence", "AuditHash") FROM STDIN (FORMAT BINARY)
             """))
         {
             for (var k = 0; k < count; k++)
@@ -150,6 +170,8 @@ public sealed class Seeder
                 writer.Write(entered.UtcDateTime, NpgsqlDbType.TimestampTz);
                 writer.Write(entered.UtcDateTime, NpgsqlDbType.TimestampTz);
                 writer.Write(0, NpgsqlDbType.Integer);
+                writer.Write(chains[k].Length, NpgsqlDbType.Integer);
+                writer.Write(chains[k][^1].Hash, NpgsqlDbType.Varchar);
             }
 
             await writer.CompleteAsync();
@@ -205,19 +227,8 @@ public sealed class Seeder
         {
             for (var k = 0; k < count; k++)
             {
-                var i = first + k;
-                var owner = OwnerOf(i);
-                var previous = "";
-                var entered = plans[k].EnteredAt;
-                AuditEntry[] entries =
-                [
-                    Entry(Reference(owner.Country, i), ids[k], 1, entered.AddMinutes(-5), owner, "created", null, null, null),
-                    Entry(Reference(owner.Country, i), ids[k], 2, entered, owner, "submitted", null, step.Id, "submit"),
-                ];
-                foreach (var entry in entries)
+                foreach (var entry in chains[k])
                 {
-                    entry.PreviousHash = previous;
-                    entry.Hash = previous = AuditChain.Hash(entry);
                     writer.StartRow();
                     writer.Write(entry.Stream, NpgsqlDbType.Varchar);
                     writer.Write(entry.RequestId!.Value, NpgsqlDbType.Uuid);
