@@ -32,7 +32,10 @@ public abstract class LifecycleTests(AppFixture app)
         Assert.StartsWith("Amended", edited.Str("facts"));
         Assert.Equal("supervisor-review", (await _scenario.DecideAsync(OfficerKr, id, "resubmit")).StepId());
 
+        Assert.Contains(await InboxAsync(SupervisorKr), item => item.Str("requestId") == id);
         Assert.Equal("central-authority", (await _scenario.DecideAsync(SupervisorKr, id, "approve")).StepId());
+        Assert.DoesNotContain(await InboxAsync(SupervisorKr), item => item.Str("requestId") == id);
+        Assert.Contains(await InboxAsync(CentralKr), item => item.Str("requestId") == id);
         var transmitted = await _scenario.DecideAsync(CentralKr, id, "approve");
         Assert.Equal("acknowledgement", transmitted.StepId());
         Assert.Equal("KH", transmitted.GetProperty("step").GetProperty("actors")[0].Str("country"));
@@ -214,6 +217,13 @@ public abstract class LifecycleTests(AppFixture app)
             Assert.Single(history.GetProperty("entries").EnumerateArray(), e => e.Str("action") == "decided");
             Assert.True(history.GetProperty("verified").GetBoolean());
         }
+    }
+
+    private async Task<JsonElement[]> InboxAsync(string user)
+    {
+        var (status, inbox) = await (await app.AsAsync(user)).GetJsonAsync("/api/inbox");
+        Assert.Equal(HttpStatusCode.OK, status);
+        return [.. inbox.GetProperty("items").EnumerateArray()];
     }
 }
 

@@ -49,16 +49,26 @@ public static class Decide
         public async Task<Result<RequestView>> Handle(Command command, CancellationToken cancellationToken)
         {
             var user = command.User;
-            var request = await db.Requests.VisibleTo(db, user).FirstOrDefaultAsync(r => r.Id == command.Id, cancellationToken);
-            if (request is null)
+            // The request and its comments (for the answer) in one round trip.
+            var found = await db.Requests.VisibleTo(db, user).Where(r => r.Id == command.Id)
+                .Select(r => new
+                {
+                    Request = r,
+                    Comments = db.Comments.Where(c => c.RequestId == r.Id).OrderBy(c => c.Id)
+                        .Select(c => new CommentView(c.Id, c.AuthorName, c.Country, c.Step, c.Text, c.At)).ToList(),
+                })
+                .FirstOrDefaultAsync(cancellationToken);
+            if (found is null)
             {
                 return Problem.NotFound("The request");
             }
 
+            var (request, comments) = (found.Request, found.Comments);
+
             if (request.Version != command.Version)
             {
                 return Problem.Conflict($"You decided on version {command.Version}; the request is now at version {request.Version}.",
-                    await RequestViews.BuildAsync(db, catalog, request, user, cancellationToken));
+                    await RequestViews.BuildAsync(db, catalog, request, user, cancellationToken, comments));
             }
 
             if (request.Status == RequestStatus.Draft)
@@ -67,7 +77,7 @@ public static class Decide
                     ? Problem.Invalid("decision", "A draft takes only 'submit'.")
                     : await submission.SubmitAsync(request, user, cancellationToken) is { } problem
                         ? problem
-                        : await RequestViews.BuildAsync(db, catalog, request, user, cancellationToken);
+                        : await RequestViews.BuildAsync(db, catalog, request, user, cancellationToken, comments);
             }
 
             var runtime = await catalog.GetAsync(db, request.Workflow, request.WorkflowVersion!.Value, cancellationToken)
@@ -81,13 +91,13 @@ public static class Decide
                     DecisionFailure.UnknownDecision => Problem.Invalid("decision", result.Message),
                     DecisionFailure.CommentRequired => Problem.Invalid("comment", result.Message),
                     DecisionFailure.NotPermitted => Problem.Forbidden(result.Message),
-                    _ => Problem.Conflict(result.Message, await RequestViews.BuildAsync(db, catalog, request, user, cancellationToken)),
+                    _ => Problem.Conflict(result.Message, await RequestViews.BuildAsync(db, catalog, request, user, cancellationToken, comments)),
                 };
             }
 
             await writer.ApplyAsync(runtime, request, transition, now, user.Id, cancellationToken);
             audit.Record(request, user, "decided", transition.FromStep, transition.State.Step, command.Decision, command.Comment);
-            return await RequestViews.BuildAsync(db, catalog, request, user, cancellationToken);
+            return await RequestViews.BuildAsync(db, catalog, request, user, cancellationToken, comments);
         }
     }
 

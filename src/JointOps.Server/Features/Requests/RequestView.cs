@@ -31,7 +31,9 @@ public sealed record RequestView(
 
 public static class RequestViews
 {
-    public static async Task<RequestView> BuildAsync(JointOpsDbContext db, WorkflowCatalog catalog, Request r, CurrentUser user, CancellationToken cancellationToken)
+    /// <summary>The request as the caller sees it; <paramref name="comments"/> when already read with it.</summary>
+    public static async Task<RequestView> BuildAsync(JointOpsDbContext db, WorkflowCatalog catalog, Request r, CurrentUser user,
+        CancellationToken cancellationToken, IReadOnlyList<CommentView>? comments = null)
     {
         StepView? step = null;
         IReadOnlyList<string> allowed = [];
@@ -66,7 +68,7 @@ public static class RequestViews
             }
         }
 
-        var comments = await db.Comments.AsNoTracking()
+        comments ??= await db.Comments.AsNoTracking()
             .Where(c => c.RequestId == r.Id)
             .OrderBy(c => c.Id)
             .Select(c => new CommentView(c.Id, c.AuthorName, c.Country, c.Step, c.Text, c.At))

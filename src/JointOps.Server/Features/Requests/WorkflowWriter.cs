@@ -35,10 +35,15 @@ public sealed class WorkflowWriter(JointOpsDbContext db, Notifier notifier)
             return;
         }
 
-        // Leaving a step ends its timers and its assignments in this same transaction.
-        await db.Timers.Where(t => t.RequestId == request.Id && t.State == TimerState.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.State, TimerState.Cancelled), cancellationToken);
-        await db.Assignments.Where(a => a.RequestId == request.Id).ExecuteDeleteAsync(cancellationToken);
+        // Leaving a step ends its timers and its assignments in this same transaction, in one round trip.
+        if (db.Entry(request).State != EntityState.Added)
+        {
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE "Timers" SET "State" = {TimerState.Cancelled} WHERE "RequestId" = {request.Id} AND "State" = {TimerState.Pending};
+                DELETE FROM "Assignments" WHERE "RequestId" = {request.Id};
+                """, cancellationToken);
+        }
+
         // Written even when they look unchanged: an escalation may have set them since this request was read.
         request.OverdueSince = null;
         request.Escalations = 0;
