@@ -147,8 +147,6 @@ namespace JointOps.Server.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RequestId");
-
                     b.HasIndex("Stream", "Sequence")
                         .IsUnique();
 
@@ -610,9 +608,9 @@ namespace JointOps.Server.Persistence.Migrations.Postgres
                         .HasDatabaseName("IX_Timers_Pending_DueAt")
                         .HasFilter("\"State\" = 'pending'");
 
-                    b.HasIndex("RequestId", "State");
-
-                    b.HasIndex("State", "DueAt");
+                    b.HasIndex("RequestId")
+                        .HasDatabaseName("IX_Timers_Pending_RequestId")
+                        .HasFilter("\"State\" = 'pending'");
 
                     b.ToTable("Timers");
                 });

@@ -138,8 +138,6 @@ namespace JointOps.Server.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RequestId");
-
                     b.HasIndex("Stream", "Sequence")
                         .IsUnique();
 
@@ -591,9 +589,9 @@ namespace JointOps.Server.Persistence.Migrations.Sqlite
                         .HasDatabaseName("IX_Timers_Pending_DueAt")
                         .HasFilter("\"State\" = 'pending'");
 
-                    b.HasIndex("RequestId", "State");
-
-                    b.HasIndex("State", "DueAt");
+                    b.HasIndex("RequestId")
+                        .HasDatabaseName("IX_Timers_Pending_RequestId")
+                        .HasFilter("\"State\" = 'pending'");
 
                     b.ToTable("Timers");
                 });
