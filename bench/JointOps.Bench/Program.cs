@@ -11,8 +11,12 @@ if (args.Contains("--quick"))
     return 0;
 }
 
+// Without --filter BenchmarkSwitcher would ask which to run; everything is the useful default.
 // In process: no generated project to build (the repository's analyzers would judge it) on a shared machine.
-var config = DefaultConfig.Instance.AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance));
+// Reports go to a temporary folder (printed at the end), not into the repository; --artifacts DIR chooses another.
+var config = DefaultConfig.Instance
+    .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance))
+    .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "jointops-engine-bench"));
 var summaries = BenchmarkSwitcher.FromTypes([typeof(DecisionBenchmarks), typeof(DefinitionBenchmarks)])
-    .Run(args.Length == 0 ? ["--filter", "*"] : args, config);
+    .Run(args.Contains("--filter") ? args : [.. args, "--filter", "*"], config);
 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

@@ -10,12 +10,13 @@ public sealed record QuickRow(string Benchmark, double Mean, long Allocated, Goa
 }
 
 /// <summary>
-/// The benchmarks timed with a stopwatch for about a second in all, in this process: indicative only (no
+/// The benchmarks timed with a stopwatch for a few seconds in all, in this process: indicative only (no
 /// BenchmarkDotNet statistics, and the JIT may not have reached its final tier), but enough to keep them running.
 /// </summary>
 public static class QuickRun
 {
     private static readonly TimeSpan BatchTarget = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan WarmupTime = TimeSpan.FromMilliseconds(300);
     private const int Batches = 5;
 
     public static IReadOnlyList<QuickRow> Run(TextWriter output)
@@ -52,6 +53,13 @@ public static class QuickRun
 
     private static (double Mean, long Allocated) Measure(Func<object> call)
     {
+        // Long enough for the JIT to replace the first, unoptimised code of the hot methods.
+        var warmup = Stopwatch.StartNew();
+        while (warmup.Elapsed < WarmupTime)
+        {
+            Batch(call, 16);
+        }
+
         // Grow the batch until it takes long enough for the stopwatch, which also warms the call up.
         var operations = 1;
         while (Batch(call, operations).Elapsed < BatchTarget && operations < 1 << 24)
