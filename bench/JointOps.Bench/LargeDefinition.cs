@@ -24,10 +24,13 @@ public static class LargeDefinition
 
     private static readonly string[] Terminals = ["closed", "rejected", "refused", "withdrawn"];
 
-    /// <summary>The definition as JSON, written by the engine's own serializer (indented, like the shipped files).</summary>
-    public static string Json(int steps = 200) => DefinitionLoader.Serialize(Create(steps));
+    /// <summary>The validator's cap.</summary>
+    public const int Steps = 200;
 
-    public static WorkflowDefinition Create(int steps = 200)
+    /// <summary>The definition as JSON, written by the engine's own serializer (indented, like the shipped files).</summary>
+    public static string Json(int steps = Steps) => DefinitionLoader.Serialize(Create(steps));
+
+    public static WorkflowDefinition Create(int steps = Steps)
     {
         var working = steps - Terminals.Length;
         var list = new List<StepDefinition>(steps);
