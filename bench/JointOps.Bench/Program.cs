@@ -11,12 +11,13 @@ if (args.Contains("--quick"))
     return 0;
 }
 
-// Without --filter BenchmarkSwitcher would ask which to run; everything is the useful default.
-// In process: no generated project to build (the repository's analyzers would judge it) on a shared machine.
+// In process: no project generated and built per benchmark class, which on a shared 2-core machine costs more than the run.
 // Reports go to a temporary folder (printed at the end), not into the repository; --artifacts DIR chooses another.
 var config = DefaultConfig.Instance
     .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance))
     .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "jointops-engine-bench"));
+
+// Without --filter BenchmarkSwitcher would ask which to run; everything is the useful default.
 var summaries = BenchmarkSwitcher.FromTypes([typeof(DecisionBenchmarks), typeof(DefinitionBenchmarks)])
     .Run(args.Contains("--filter") ? args : [.. args, "--filter", "*"], config);
 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

@@ -22,7 +22,9 @@ public static class QuickRun
     private const int WarmupCalls = 50;
     private const int Batches = 5;
 
-    public static IReadOnlyList<QuickRow> Run(TextWriter output)
+    /// <param name="output">Where the table goes.</param>
+    /// <param name="warm">False to skip the warm-up, when only running matters (a test): the figures are then the JIT's first tier.</param>
+    public static IReadOnlyList<QuickRow> Run(TextWriter output, bool warm = true)
     {
         ArgumentNullException.ThrowIfNull(output);
         var scenario = new Scenario();
@@ -40,7 +42,7 @@ public static class QuickRun
         var rows = new List<QuickRow>();
         foreach (var (name, call) in cases)
         {
-            var (mean, allocated) = Measure(call);
+            var (mean, allocated) = Measure(call, warm);
             rows.Add(new QuickRow(name, mean, allocated, Goal.All.Single(g => g.Benchmark == name)));
         }
 
@@ -57,26 +59,27 @@ public static class QuickRun
         return rows;
     }
 
-    private static (double Mean, long Allocated) Measure(Func<object?> call)
+    private static (double Mean, long Allocated) Measure(Func<object?> call, bool warm)
     {
         // Long enough, in calls and in time, for the JIT to replace the first, unoptimised code of the hot methods:
         // it compiles in the background after a delay, later still on a busy machine.
         var warmup = Stopwatch.StartNew();
-        for (var calls = 0; calls < WarmupCalls || warmup.Elapsed < WarmupTime; calls++)
+        for (var calls = 0; warm && (calls < WarmupCalls || warmup.Elapsed < WarmupTime); calls++)
         {
             GC.KeepAlive(call());
         }
 
-        // Grow the batch until it takes long enough for the clock.
+        // Grow the batch until it takes long enough for the clock; unwarmed figures are not worth that time.
+        var (target, batches) = warm ? (BatchTarget, Batches) : (TimeSpan.FromMilliseconds(1), 1);
         var operations = 1;
-        while (Batch(call, operations).Elapsed < BatchTarget && operations < 1 << 24)
+        while (Batch(call, operations).Elapsed < target && operations < 1 << 24)
         {
             operations *= 2;
         }
 
-        var means = new List<double>(Batches);
+        var means = new List<double>(batches);
         long bytes = 0;
-        for (var b = 0; b < Batches; b++)
+        for (var b = 0; b < batches; b++)
         {
             var (elapsed, allocated) = Batch(call, operations);
             means.Add(elapsed.TotalNanoseconds / operations);
@@ -84,7 +87,7 @@ public static class QuickRun
         }
 
         // The fastest batch: what other processes and late compilation add is never negative.
-        return (means.Min(), bytes / (Batches * (long)operations));
+        return (means.Min(), bytes / (batches * (long)operations));
     }
 
     private static (TimeSpan Elapsed, long Allocated) Batch(Func<object?> call, int operations)
