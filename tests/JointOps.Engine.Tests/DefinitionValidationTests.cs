@@ -696,6 +696,36 @@ public sealed class DefinitionValidationTests
         AssertSingle(errors, "$.steps[0].decisions[0].routes[0].when.in", "'critcal' is not a value of 'priority'; use one of: normal, urgent, critical.");
     }
 
+    [Theory]
+    [InlineData("""{ "field": "receivingCountry", "equalTo": "JP" }""", "equalTo", "JP")]
+    [InlineData("""{ "field": "requestingCountry", "in": ["KR", "kh"] }""", "in", "kh")]
+    [InlineData("""{ "field": "priority", "notIn": ["urgent", "later"] }""", "notIn", "later")]
+    public void Every_kind_of_condition_test_reports_a_misspelt_value_at_its_own_path(string condition, string test, string value)
+    {
+        var errors = MinimalDefinition.ErrorsAfter(d => d.Decision(0, 1).Remove("to")
+            .Equals(d.Decision(0, 1)["routes"] = JsonNode.Parse($$"""[{ "to": "done" }, { "when": {{condition}}, "to": "done" }, { "to": "rejected" }]""")));
+
+        Assert.Equal(["$.steps[0].decisions[1].routes[0]", $"$.steps[0].decisions[1].routes[1].when.{test}"], errors.Select(e => e.Path));
+        Assert.StartsWith($"'{value}' is not a value of ", errors[1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_branch_actor_is_checked_at_its_own_path()
+    {
+        var errors = MinimalDefinition.ErrorsAfter(d =>
+        {
+            d.Step(0).Remove("actor");
+            d.Step(0)["parallel"] = Parse("""
+                { "branches": [
+                    { "id": "requesting", "actor": { "role": "CentralAuthority", "side": "requesting" } },
+                    { "id": "receiving", "actor": { "role": "Commander", "side": "receiving", "scope": "unit" } } ] }
+                """);
+            d.Decision(0, 0)["vote"] = true;
+        });
+
+        Assert.Equal(["$.steps[0].parallel.branches[1].actor.role", "$.steps[0].parallel.branches[1].actor.scope"], errors.Select(e => e.Path));
+    }
+
     [Fact]
     public void Property_names_must_match_their_case()
     {

@@ -64,8 +64,12 @@ public sealed class CalendarSet(IEnumerable<CountryCalendar> calendars)
         var duration = DefinitionValidator.TryParseDuration(deadline.Duration, out var parsed)
             ? parsed
             : throw new FormatException($"Invalid duration '{deadline.Duration}'.");
-        return deadline.Time == TimeBasis.Working ? this[country].AddWorkingTime(start, duration) : (start + duration).ToUniversalTime();
+        return Due(country, start, duration, deadline.Time);
     }
+
+    /// <summary>The same with the duration already parsed, as a runtime keeps it for each step.</summary>
+    public DateTimeOffset Due(string country, DateTimeOffset start, TimeSpan duration, TimeBasis time) =>
+        time == TimeBasis.Working ? this[country].AddWorkingTime(start, duration) : (start + duration).ToUniversalTime();
 }
 
 /// <summary>A calendar file's text and the name errors are reported under, e.g. <c>KR.json</c>.</summary>

@@ -85,43 +85,52 @@ public static class DefinitionLoader
     }
 
     // Nullable annotations stop null properties while parsing, but not null items in lists and maps, which the validator cannot walk.
+    // Paths are built only for the nulls found.
     private static List<DefinitionError> NullItems(WorkflowDefinition definition)
     {
         var errors = new List<DefinitionError>();
-        void Check(object? item, string path)
-        {
-            if (item is null)
-            {
-                errors.Add(new DefinitionError(path, "The value cannot be null."));
-            }
-        }
+        void Null(string path) => errors.Add(new DefinitionError(path, "The value cannot be null."));
 
         for (var i = 0; i < definition.Steps.Count; i++)
         {
             var step = definition.Steps[i];
-            var path = $"$.steps[{i}]";
-            Check(step, path);
             if (step is null)
             {
+                Null($"$.steps[{i}]");
                 continue;
             }
 
             foreach (var (priority, deadline) in step.Deadline ?? new Dictionary<string, DeadlineSpec>())
             {
-                Check(deadline, $"{path}.deadline.{priority}");
+                if (deadline is null)
+                {
+                    Null($"$.steps[{i}].deadline.{priority}");
+                }
             }
 
             for (var b = 0; b < (step.Parallel?.Branches.Count ?? 0); b++)
             {
-                Check(step.Parallel!.Branches[b], $"{path}.parallel.branches[{b}]");
+                if (step.Parallel!.Branches[b] is null)
+                {
+                    Null($"$.steps[{i}].parallel.branches[{b}]");
+                }
             }
 
             for (var d = 0; d < step.Decisions.Count; d++)
             {
-                Check(step.Decisions[d], $"{path}.decisions[{d}]");
-                for (var r = 0; r < (step.Decisions[d]?.Routes?.Count ?? 0); r++)
+                var decision = step.Decisions[d];
+                if (decision is null)
                 {
-                    Check(step.Decisions[d].Routes![r], $"{path}.decisions[{d}].routes[{r}]");
+                    Null($"$.steps[{i}].decisions[{d}]");
+                    continue;
+                }
+
+                for (var r = 0; r < (decision.Routes?.Count ?? 0); r++)
+                {
+                    if (decision.Routes![r] is null)
+                    {
+                        Null($"$.steps[{i}].decisions[{d}].routes[{r}]");
+                    }
                 }
             }
         }

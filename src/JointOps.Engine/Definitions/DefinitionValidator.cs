@@ -16,6 +16,9 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         var errors = new List<DefinitionError>();
         void Error(string path, string message) => errors.Add(new DefinitionError(path, message));
 
+        // One delegate for every step, rather than one converted from Error at each call.
+        Action<string, string> error = Error;
+
         if (!IdPattern().IsMatch(definition.Name))
         {
             Error("$.name", "Name must be lower-case words joined by hyphens, e.g. 'mutual-assistance'.");
@@ -68,15 +71,18 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
 
         for (var i = 0; i < definition.Steps.Count; i++)
         {
-            ValidateStep(definition.Steps[i], $"$.steps[{i}]", index, Error);
+            ValidateStep(definition.Steps[i], i, index, error);
         }
 
-        ValidateGraph(definition, index, Error);
+        ValidateGraph(definition, index, error);
         return errors;
     }
 
-    private void ValidateStep(StepDefinition step, string path, Dictionary<string, int> index, Action<string, string> error)
+    // Paths below a step are built only to report an error: most parts of most definitions have none, and a
+    // definition at the cap of steps would otherwise format thousands of them.
+    private void ValidateStep(StepDefinition step, int i, Dictionary<string, int> index, Action<string, string> error)
     {
+        var path = $"$.steps[{i}]";
         if (string.IsNullOrWhiteSpace(step.Title))
         {
             error($"{path}.title", "Title is required.");
@@ -105,7 +111,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
 
         if (step.Actor is not null)
         {
-            ValidateActor(step.Actor, $"{path}.actor", error);
+            ValidateActor(step.Actor, path, ".actor", error);
         }
 
         if (step.Parallel is not null)
@@ -137,12 +143,13 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
                 error($"{path}.branches[{b}].id", $"Duplicate branch id '{branch.Id}'.");
             }
 
-            ValidateActor(branch.Actor, $"{path}.branches[{b}].actor", error);
+            ValidateActor(branch.Actor, path, $".branches[{b}].actor", error);
         }
     }
 
     private void ValidateDeadlines(StepDefinition step, string path, Action<string, string> error)
     {
+        var priorities = 0;
         foreach (var priority in Vocabulary.Priorities)
         {
             if (step.Deadline is null || !step.Deadline.TryGetValue(priority, out var deadline))
@@ -150,6 +157,8 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
                 error($"{path}.deadline.{priority}", $"Missing deadline for priority '{priority}'.");
                 continue;
             }
+
+            priorities++;
 
             if (!TryParseDuration(deadline.Duration, out var duration) || duration <= TimeSpan.Zero)
             {
@@ -161,7 +170,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
             }
         }
 
-        foreach (var key in step.Deadline?.Keys ?? [])
+        foreach (var key in step.Deadline is not null && step.Deadline.Count > priorities ? step.Deadline.Keys : [])
         {
             if (!Vocabulary.Priorities.Contains(key))
             {
@@ -179,7 +188,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
 
         if (step.Escalation is { } escalation)
         {
-            ValidateActor(escalation.To, $"{path}.escalation.to", error);
+            ValidateActor(escalation.To, path, ".escalation.to", error);
             if (escalation.Every is not null && (!TryParseDuration(escalation.Every, out var every) || every <= TimeSpan.Zero || every > MaxDuration))
             {
                 error($"{path}.escalation.every", $"'{escalation.Every}' is not a positive ISO-8601 duration of at most {MaxDuration.Days} days.");
@@ -201,63 +210,66 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
             return;
         }
 
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new HashSet<string>(step.Decisions.Count, StringComparer.Ordinal);
+        var votes = false;
         for (var d = 0; d < step.Decisions.Count; d++)
         {
             var decision = step.Decisions[d];
-            var at = $"{path}.decisions[{d}]";
+            string At() => $"{path}.decisions[{d}]";
             if (!IdPattern().IsMatch(decision.Name))
             {
-                error($"{at}.name", "Decision name must be lower-case words joined by hyphens, e.g. 'request-information'.");
+                error($"{At()}.name", "Decision name must be lower-case words joined by hyphens, e.g. 'request-information'.");
             }
             else if (!names.Add(decision.Name))
             {
-                error($"{at}.name", $"Duplicate decision '{decision.Name}' in step '{step.Id}'.");
+                error($"{At()}.name", $"Duplicate decision '{decision.Name}' in step '{step.Id}'.");
             }
 
             if ((decision.To is null) == (decision.Routes is null))
             {
-                error(at, "A decision has exactly one of 'to' or 'routes'.");
+                error(At(), "A decision has exactly one of 'to' or 'routes'.");
             }
 
             if (decision.To is not null && !index.ContainsKey(decision.To))
             {
-                error($"{at}.to", $"Unknown step '{decision.To}'.");
+                error($"{At()}.to", $"Unknown step '{decision.To}'.");
             }
 
-            ValidateRoutes(decision.Routes, at, index, error);
+            ValidateRoutes(decision.Routes, path, d, index, error);
 
             if (decision.By is not null)
             {
-                ValidateActor(decision.By, $"{at}.by", error);
+                ValidateActor(decision.By, path, $".decisions[{d}].by", error);
             }
 
+            votes |= decision.Vote;
             if (decision.Vote && step.Parallel is null)
             {
-                error($"{at}.vote", "Only decisions of a parallel step can be votes.");
+                error($"{At()}.vote", "Only decisions of a parallel step can be votes.");
             }
             else if (decision.Vote && decision.Targets().Contains(step.Id))
             {
-                error($"{at}.vote", "A vote completes the step, so it must lead to another step.");
+                error($"{At()}.vote", "A vote completes the step, so it must lead to another step.");
             }
         }
 
-        if (step.Parallel is not null && !step.Decisions.Any(d => d.Vote))
+        if (step.Parallel is not null && !votes)
         {
             error($"{path}.decisions", "A parallel step needs at least one decision with \"vote\": true.");
         }
     }
 
-    private static void ValidateRoutes(IReadOnlyList<RouteDefinition>? routes, string at, Dictionary<string, int> index, Action<string, string> error)
+    private static void ValidateRoutes(IReadOnlyList<RouteDefinition>? routes, string path, int d, Dictionary<string, int> index, Action<string, string> error)
     {
         if (routes is null)
         {
             return;
         }
 
+        string At() => $"{path}.decisions[{d}]";
         if (routes.Count == 0)
         {
-            error($"{at}.routes", "Routes must not be empty.");
+            error($"{At()}.routes", "Routes must not be empty.");
             return;
         }
 
@@ -266,36 +278,37 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
             var route = routes[r];
             if (!index.ContainsKey(route.To))
             {
-                error($"{at}.routes[{r}].to", $"Unknown step '{route.To}'.");
+                error($"{At()}.routes[{r}].to", $"Unknown step '{route.To}'.");
             }
 
             if (route.When is { } when)
             {
-                ValidateCondition(when, $"{at}.routes[{r}].when", error);
+                ValidateCondition(when, path, d, r, error);
             }
             else if (r != routes.Count - 1)
             {
-                error($"{at}.routes[{r}]", "Only the last route may have no condition.");
+                error($"{At()}.routes[{r}]", "Only the last route may have no condition.");
             }
         }
 
         if (routes[^1].When is not null)
         {
-            error($"{at}.routes[{routes.Count - 1}]", "The last route must have no condition, so the decision always leads somewhere.");
+            error($"{At()}.routes[{routes.Count - 1}]", "The last route must have no condition, so the decision always leads somewhere.");
         }
     }
 
-    private static void ValidateCondition(Condition condition, string path, Action<string, string> error)
+    private static void ValidateCondition(Condition condition, string stepPath, int d, int r, Action<string, string> error)
     {
+        string At() => $"{stepPath}.decisions[{d}].routes[{r}].when";
         if (!Vocabulary.ConditionFields.Contains(condition.Field))
         {
-            error($"{path}.field", $"Unknown field '{condition.Field}'; use one of: {string.Join(", ", Vocabulary.ConditionFields)}.");
+            error($"{At()}.field", $"Unknown field '{condition.Field}'; use one of: {string.Join(", ", Vocabulary.ConditionFields)}.");
         }
 
         var tests = (condition.EqualTo is null ? 0 : 1) + (condition.In is null ? 0 : 1) + (condition.NotIn is null ? 0 : 1);
         if (tests != 1)
         {
-            error(path, "A condition has exactly one of 'equalTo', 'in' or 'notIn'.");
+            error(At(), "A condition has exactly one of 'equalTo', 'in' or 'notIn'.");
             return;
         }
 
@@ -306,24 +319,43 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
             "requestingCountry" or "receivingCountry" => Vocabulary.Countries,
             _ => null,
         };
-        var (values, at) = condition.EqualTo is not null ? ([condition.EqualTo], $"{path}.equalTo")
-            : condition.In is not null ? (condition.In, $"{path}.in") : (condition.NotIn!, $"{path}.notIn");
-        foreach (var value in known is null ? [] : values.Where(v => !known.Contains(v)))
+        if (known is null)
         {
-            error(at, $"'{value}' is not a value of '{condition.Field}'; use one of: {string.Join(", ", known!)}.");
+            return;
+        }
+
+        if (condition.EqualTo is not null)
+        {
+            CheckValue(condition.EqualTo, ".equalTo");
+            return;
+        }
+
+        var (values, test) = condition.In is not null ? (condition.In, ".in") : (condition.NotIn!, ".notIn");
+        for (var v = 0; v < values.Count; v++)
+        {
+            CheckValue(values[v], test);
+        }
+
+        void CheckValue(string value, string test)
+        {
+            if (!known.Contains(value))
+            {
+                error(At() + test, $"'{value}' is not a value of '{condition.Field}'; use one of: {string.Join(", ", known)}.");
+            }
         }
     }
 
-    private void ValidateActor(ActorSpec actor, string path, Action<string, string> error)
+    /// <summary>Checks the actor at <paramref name="path"/> + <paramref name="suffix"/>, joined only to report an error.</summary>
+    private void ValidateActor(ActorSpec actor, string path, string suffix, Action<string, string> error)
     {
         if (!roles.Contains(actor.Role))
         {
-            error($"{path}.role", $"Role '{actor.Role}' does not exist; use one of: {string.Join(", ", roles)}.");
+            error($"{path}{suffix}.role", $"Role '{actor.Role}' does not exist; use one of: {string.Join(", ", roles)}.");
         }
 
         if (actor.Scope != ActorScope.Country && actor.Side != Side.Requesting)
         {
-            error($"{path}.scope", "Scopes 'owner' and 'unit' apply to the requesting side only.");
+            error($"{path}{suffix}.scope", "Scopes 'owner' and 'unit' apply to the requesting side only.");
         }
     }
 
@@ -335,30 +367,51 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         }
 
         var steps = definition.Steps;
-        var edges = steps.Select(s => s.Decisions.SelectMany(d => d.Targets()).Where(index.ContainsKey).Select(t => index[t]).ToArray()).ToArray();
-
-        var reachable = Walk(steps.Count, [start], i => edges[i]);
+        var edges = new List<int>[steps.Count];
         var reverse = new List<int>[steps.Count];
+        var terminals = new List<int>();
         for (var i = 0; i < steps.Count; i++)
         {
+            edges[i] = [];
             reverse[i] = [];
-        }
-
-        for (var i = 0; i < steps.Count; i++)
-        {
-            foreach (var j in edges[i])
+            if (steps[i].IsTerminal)
             {
-                reverse[j].Add(i);
+                terminals.Add(i);
             }
         }
 
-        var terminals = Enumerable.Range(0, steps.Count).Where(i => steps[i].IsTerminal).ToArray();
-        if (terminals.Length == 0)
+        for (var i = 0; i < steps.Count; i++)
+        {
+            foreach (var decision in steps[i].Decisions)
+            {
+                if (decision.To is not null)
+                {
+                    AddEdge(i, decision.To);
+                }
+
+                for (var r = 0; r < (decision.Routes?.Count ?? 0); r++)
+                {
+                    AddEdge(i, decision.Routes![r].To);
+                }
+            }
+        }
+
+        void AddEdge(int from, string to)
+        {
+            if (index.TryGetValue(to, out var j))
+            {
+                edges[from].Add(j);
+                reverse[j].Add(from);
+            }
+        }
+
+        var reachable = Walk([start], edges);
+        if (terminals.Count == 0)
         {
             error("$.steps", "A definition needs at least one terminal step.");
         }
 
-        var finishing = Walk(steps.Count, terminals, i => reverse[i]);
+        var finishing = Walk(terminals, reverse);
         for (var i = 0; i < steps.Count; i++)
         {
             if (!reachable[i])
@@ -372,9 +425,9 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         }
     }
 
-    private static bool[] Walk(int count, IEnumerable<int> from, Func<int, IEnumerable<int>> next)
+    private static bool[] Walk(List<int> from, List<int>[] next)
     {
-        var seen = new bool[count];
+        var seen = new bool[next.Length];
         var queue = new Queue<int>();
         foreach (var i in from)
         {
@@ -384,7 +437,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
 
         while (queue.Count > 0)
         {
-            foreach (var j in next(queue.Dequeue()))
+            foreach (var j in next[queue.Dequeue()])
             {
                 if (!seen[j])
                 {

@@ -10,15 +10,16 @@ namespace JointOps.Engine.Runtime;
 public sealed class WorkflowRuntime
 {
     private static readonly ActorSpec Owner = new() { Role = "Officer", Side = Side.Requesting, Scope = ActorScope.Owner };
+    private static readonly Notification OwnerHearsOfDecision = new(NotificationKind.DecisionTaken, Owner);
 
-    private readonly Dictionary<string, StepDefinition> _steps;
+    private readonly Dictionary<string, StepPlan> _steps;
     private readonly CalendarSet _calendars;
 
     public WorkflowRuntime(WorkflowDefinition definition, CalendarSet calendars)
     {
         Definition = definition;
         _calendars = calendars;
-        _steps = definition.Steps.ToDictionary(s => s.Id, StringComparer.Ordinal);
+        _steps = definition.Steps.ToDictionary(s => s.Id, s => new StepPlan(s), StringComparer.Ordinal);
         Participants = definition.Steps
             .SelectMany(s => s.Actors().Concat(s.Decisions.Where(d => d.By is not null).Select(d => d.By!)))
             .Concat(definition.Steps.Where(s => s.Escalation is not null).Select(s => s.Escalation!.To))
@@ -31,7 +32,7 @@ public sealed class WorkflowRuntime
     /// <summary>Every actor the definition names anywhere: who may see a request (receiving side once transmitted).</summary>
     public IReadOnlyList<ActorSpec> Participants { get; }
 
-    public StepDefinition Step(string id) => _steps[id];
+    public StepDefinition Step(string id) => _steps[id].Step;
 
     /// <summary>Submission: the request enters the start step.</summary>
     public Transition Start(RequestFacts facts, DateTimeOffset now)
@@ -42,23 +43,26 @@ public sealed class WorkflowRuntime
 
     public DecisionResult Decide(InstanceState state, RequestFacts facts, Actor actor, string decisionName, string? comment, DateTimeOffset now)
     {
-        var step = _steps[state.Step];
+        var plan = _steps[state.Step];
+        var step = plan.Step;
         if (step.IsTerminal)
         {
             return DecisionResult.Fail(DecisionFailure.Finished, $"The request is finished ({step.Terminal}).");
         }
 
-        var decision = FindDecision(step, decisionName);
+        var decision = FindDecision(plan, decisionName);
         if (decision is null)
         {
             return DecisionResult.Fail(DecisionFailure.UnknownDecision,
                 $"'{decisionName}' is not a decision of step '{step.Id}'; it takes: {string.Join(", ", step.Decisions.Select(d => d.Name))}.");
         }
 
-        var permission = Permit(step, decision, state, facts, actor);
+        var permission = Permit(plan, decision, state, facts, actor);
         if (permission.Failure is { } failure)
         {
-            return DecisionResult.Fail(failure, permission.Message);
+            return DecisionResult.Fail(failure, failure == DecisionFailure.AlreadyVoted
+                ? $"Your side has already voted at step '{step.Id}'."
+                : $"You may not take '{decision.Name}' at step '{step.Id}'.");
         }
 
         if (decision.CommentRequired && string.IsNullOrWhiteSpace(comment))
@@ -91,11 +95,11 @@ public sealed class WorkflowRuntime
     /// <summary>The decisions this actor may take now (comments aside).</summary>
     public IReadOnlyList<string> AllowedDecisions(InstanceState state, RequestFacts facts, Actor actor)
     {
-        var step = _steps[state.Step];
-        var allowed = new List<string>();
-        foreach (var decision in step.Decisions)
+        var plan = _steps[state.Step];
+        var allowed = new List<string>(plan.Decisions.Length);
+        foreach (var decision in plan.Decisions)
         {
-            if (Permit(step, decision, state, facts, actor).Failure is null)
+            if (Permit(plan, decision, state, facts, actor).Failure is null)
             {
                 allowed.Add(decision.Name);
             }
@@ -107,13 +111,29 @@ public sealed class WorkflowRuntime
     /// <summary>Whether the actor is named by the current step at all (as its actor, a branch, or a decision's 'by').</summary>
     public bool IsActorOf(InstanceState state, RequestFacts facts, Actor actor)
     {
-        var step = _steps[state.Step];
-        return step.Actors().Any(a => actor.Matches(a, facts)) || step.Decisions.Any(d => d.By is not null && actor.Matches(d.By, facts));
+        var plan = _steps[state.Step];
+        foreach (var spec in plan.Actors)
+        {
+            if (actor.Matches(spec, facts))
+            {
+                return true;
+            }
+        }
+
+        foreach (var decision in plan.Decisions)
+        {
+            if (decision.By is not null && actor.Matches(decision.By, facts))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
-    private static DecisionDefinition? FindDecision(StepDefinition step, string name)
+    private static DecisionDefinition? FindDecision(StepPlan plan, string name)
     {
-        foreach (var decision in step.Decisions)
+        foreach (var decision in plan.Decisions)
         {
             if (decision.Name == name)
             {
@@ -124,22 +144,23 @@ public sealed class WorkflowRuntime
         return null;
     }
 
-    private static (DecisionFailure? Failure, string Message, string? Branch) Permit(
-        StepDefinition step, DecisionDefinition decision, InstanceState state, RequestFacts facts, Actor actor)
+    // No message here: AllowedDecisions asks about every decision and would build one for each it refuses.
+    private static (DecisionFailure? Failure, string? Branch) Permit(
+        StepPlan plan, DecisionDefinition decision, InstanceState state, RequestFacts facts, Actor actor)
     {
-        var denied = (DecisionFailure.NotPermitted, $"You may not take '{decision.Name}' at step '{step.Id}'.", (string?)null);
         if (decision.By is not null)
         {
-            return actor.Matches(decision.By, facts) ? (null, "", null) : denied;
+            return actor.Matches(decision.By, facts) ? (null, null) : (DecisionFailure.NotPermitted, null);
         }
 
+        var step = plan.Step;
         if (step.Actor is not null)
         {
-            return actor.Matches(step.Actor, facts) ? (null, "", null) : denied;
+            return actor.Matches(step.Actor, facts) ? (null, null) : (DecisionFailure.NotPermitted, null);
         }
 
         var matched = false;
-        foreach (var branch in step.Parallel!.Branches)
+        foreach (var branch in plan.Branches)
         {
             if (!actor.Matches(branch.Actor, facts))
             {
@@ -149,18 +170,16 @@ public sealed class WorkflowRuntime
             matched = true;
             if (!decision.Vote)
             {
-                return (null, "", branch.Id);
+                return (null, branch.Id);
             }
 
             if (!state.Votes.Contains(branch.Id))
             {
-                return (null, "", branch.Id);
+                return (null, branch.Id);
             }
         }
 
-        return matched
-            ? (DecisionFailure.AlreadyVoted, $"Your side has already voted at step '{step.Id}'.", null)
-            : denied;
+        return (matched ? DecisionFailure.AlreadyVoted : DecisionFailure.NotPermitted, null);
     }
 
     private static string Resolve(DecisionDefinition decision, RequestFacts facts)
@@ -170,11 +189,12 @@ public sealed class WorkflowRuntime
             return decision.To;
         }
 
-        foreach (var route in decision.Routes!)
+        var routes = decision.Routes!;
+        for (var i = 0; i < routes.Count; i++)
         {
-            if (route.When is null || Holds(route.When, facts))
+            if (routes[i].When is not { } when || Holds(when, facts))
             {
-                return route.To;
+                return routes[i].To;
             }
         }
 
@@ -198,45 +218,92 @@ public sealed class WorkflowRuntime
 
     private Transition Enter(InstanceState from, string target, string decision, string? branch, RequestFacts facts, DateTimeOffset now, bool actorIsOwner)
     {
-        var step = _steps[target];
-        var notifications = new List<Notification>(4);
+        var plan = _steps[target];
 
         // The owner hears of others' decisions, unless the step now waits on them: then the task says it all.
-        if (!actorIsOwner && !step.Actors().Any(a => a.Scope == ActorScope.Owner))
+        var ownerHears = !actorIsOwner && !plan.WaitsOnOwner;
+        if (plan.Step.IsTerminal)
         {
-            notifications.Add(new Notification(NotificationKind.DecisionTaken, Owner));
+            return new Transition(new InstanceState(target, now, null, [], from.Transmitted), from.Step, decision, branch, true, plan.Step.Terminal,
+                [], plan.Notifications(ownerHears, NotificationKind.TaskAssigned));
         }
 
-        if (step.IsTerminal)
-        {
-            return new Transition(new InstanceState(target, now, null, [], from.Transmitted), from.Step, decision, branch, true, step.Terminal, [], notifications);
-        }
-
-        var reachesReceiving = false;
         DateTimeOffset? due = null;
-        var deadline = step.Deadline![facts.Priority];
-        foreach (var actor in step.Actors())
+        var deadline = plan.Deadline(facts.Priority);
+        foreach (var actor in plan.Actors)
         {
-            reachesReceiving |= actor.Side == Side.Receiving;
-            var candidate = _calendars.Due(facts.CountryOf(actor.Side), now, deadline);
+            var country = facts.CountryOf(actor.Side);
+            var candidate = deadline.Duration is { } duration
+                ? _calendars.Due(country, now, duration, deadline.Spec.Time)
+                : _calendars.Due(country, now, deadline.Spec);
             due = due is null || candidate < due ? candidate : due;
         }
 
-        var transmitted = from.Transmitted || reachesReceiving;
+        var transmitted = from.Transmitted || plan.ReachesReceiving;
         var kind = transmitted && !from.Transmitted ? NotificationKind.Transmitted : NotificationKind.TaskAssigned;
-        foreach (var actor in step.Actors())
-        {
-            notifications.Add(new Notification(kind, actor));
-        }
-
-        var timers = new List<TimerRequest>((step.Reminders?.Count ?? 0) + 1);
+        var timers = new TimerRequest[plan.Reminders.Length + 1];
         var allowed = due!.Value - now;
-        foreach (var fraction in step.Reminders ?? [])
+        for (var i = 0; i < plan.Reminders.Length; i++)
         {
-            timers.Add(new TimerRequest(TimerKind.Reminder, target, now + allowed * fraction));
+            timers[i] = new TimerRequest(TimerKind.Reminder, target, now + allowed * plan.Reminders[i]);
         }
 
-        timers.Add(new TimerRequest(TimerKind.Deadline, target, due.Value));
-        return new Transition(new InstanceState(target, now, due, [], transmitted), from.Step, decision, branch, true, null, timers, notifications);
+        timers[^1] = new TimerRequest(TimerKind.Deadline, target, due.Value);
+        return new Transition(new InstanceState(target, now, due, [], transmitted), from.Step, decision, branch, true, null, timers,
+            plan.Notifications(ownerHears, kind));
     }
+
+    /// <summary>
+    /// What deciding at a step and entering it need, worked out once per definition instead of on every decision:
+    /// the step's actors, its parsed deadlines and the notifications its entry sends (shared, hence read-only).
+    /// </summary>
+    private sealed class StepPlan
+    {
+        private readonly Dictionary<string, ParsedDeadline> _deadlines;
+        private readonly IReadOnlyList<Notification>[] _notifications;
+
+        public StepPlan(StepDefinition step)
+        {
+            Step = step;
+            Actors = [.. step.Actors()];
+            Branches = [.. step.Parallel?.Branches ?? []];
+            Decisions = [.. step.Decisions];
+            Reminders = [.. step.Reminders ?? []];
+            WaitsOnOwner = Actors.Any(a => a.Scope == ActorScope.Owner);
+            ReachesReceiving = Actors.Any(a => a.Side == Side.Receiving);
+
+            // A duration that does not parse stays null, so the calendar reports it as it always has, at the first deadline.
+            _deadlines = (step.Deadline ?? new Dictionary<string, DeadlineSpec>()).ToDictionary(
+                p => p.Key,
+                p => new ParsedDeadline(p.Value, DefinitionValidator.TryParseDuration(p.Value.Duration, out var duration) ? duration : null),
+                StringComparer.Ordinal);
+
+            _notifications = new IReadOnlyList<Notification>[4];
+            foreach (var kind in (ReadOnlySpan<NotificationKind>)[NotificationKind.TaskAssigned, NotificationKind.Transmitted])
+            {
+                var toActors = Actors.Select(a => new Notification(kind, a)).ToArray();
+                _notifications[Slot(ownerHears: false, kind)] = Array.AsReadOnly(toActors);
+                _notifications[Slot(ownerHears: true, kind)] = Array.AsReadOnly<Notification>([OwnerHearsOfDecision, .. toActors]);
+            }
+        }
+
+        public StepDefinition Step { get; }
+        public ActorSpec[] Actors { get; }
+        public BranchDefinition[] Branches { get; }
+        public DecisionDefinition[] Decisions { get; }
+        public double[] Reminders { get; }
+
+        /// <summary>One of the step's actors is the owner: a task reaches them anyway.</summary>
+        public bool WaitsOnOwner { get; }
+
+        public bool ReachesReceiving { get; }
+
+        public ParsedDeadline Deadline(string priority) => _deadlines[priority];
+
+        public IReadOnlyList<Notification> Notifications(bool ownerHears, NotificationKind kind) => _notifications[Slot(ownerHears, kind)];
+
+        private static int Slot(bool ownerHears, NotificationKind kind) => (ownerHears ? 2 : 0) + (kind == NotificationKind.Transmitted ? 1 : 0);
+    }
+
+    private readonly record struct ParsedDeadline(DeadlineSpec Spec, TimeSpan? Duration);
 }
