@@ -23,7 +23,7 @@ public sealed class InboxModel(IMediator mediator, IConfiguration configuration)
     [BindProperty(SupportsGet = true)]
     public string? Country { get; set; }
 
-    public GetInbox.View Inbox { get; private set; } = new([], 0);
+    public GetInbox.View Inbox { get; private set; } = new([], 0, false);
 
     public IEnumerable<SelectListItem> TypeOptions => Options(RequestRules.Types, Type);
     public IEnumerable<SelectListItem> PriorityOptions => Options(RequestRules.Priorities, Priority);

@@ -27,6 +27,12 @@ public static class DatabaseServiceCollectionExtensions
                 // reset: that reset was seven statements on every open, as many as a decision's own writes.
                 builder.ConnectionStringBuilder.NoResetOnClose = true;
 
+                // JIT compiling a search's count took longer than running it (docs/benchmarks.md): short OLTP statements only here.
+                if (string.IsNullOrEmpty(builder.ConnectionStringBuilder.Options))
+                {
+                    builder.ConnectionStringBuilder.Options = "-c jit=off";
+                }
+
                 return builder.Build();
             });
             services.AddDbContext<PostgresDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));

@@ -70,6 +70,10 @@ public abstract class JointOpsDbContext(DbContextOptions options) : IdentityDbCo
             request.Property(r => r.Votes).HasConversion(Json<List<string>>(), ListComparer<string>());
             request.HasIndex(r => new { r.OwnerId, r.UpdatedAt });
             request.HasIndex(r => new { r.Status, r.UpdatedAt });
+
+            // Search pages, newest first: read backwards for whoever sees requests country-wide, by unit for the rest.
+            request.HasIndex(r => new { r.UpdatedAt, r.Id });
+            request.HasIndex(r => new { r.Unit, r.UpdatedAt });
         });
 
         builder.Entity<Assignment>(assignment =>
@@ -80,7 +84,8 @@ public abstract class JointOpsDbContext(DbContextOptions options) : IdentityDbCo
             assignment.Property(a => a.UserId).HasMaxLength(64);
             assignment.Property(a => a.Branch).HasMaxLength(64);
             assignment.Property(a => a.Step).HasMaxLength(64);
-            assignment.HasIndex(a => new { a.Country, a.Role, a.DueAt });
+            // A unit's assignments are found by unit, not among every assignment of the role in the country.
+            assignment.HasIndex(a => new { a.Country, a.Role, a.Unit, a.DueAt });
             assignment.HasIndex(a => a.RequestId);
             assignment.HasOne<Request>().WithMany().HasForeignKey(a => a.RequestId);
         });

@@ -1,3 +1,4 @@
+using JointOps.Server.Features.Requests;
 using JointOps.Server.Infrastructure;
 using JointOps.Server.Persistence;
 using JointOps.Server.Workflows;
@@ -14,7 +15,8 @@ public static class GetInbox
     public sealed record Item(Guid RequestId, string Reference, string Title, string Type, string Priority, string Step, string StepTitle,
         string? Branch, DateTimeOffset? DueAt, string RequestingCountry, string ReceivingCountry, int Version);
 
-    public sealed record View(IReadOnlyList<Item> Items, int Total);
+    /// <summary>What awaits the caller; <see cref="Total"/> stops counting at <see cref="Search.CountLimit"/> (then <see cref="TotalIsAtLeast"/>).</summary>
+    public sealed record View(IReadOnlyList<Item> Items, int Total, bool TotalIsAtLeast);
 
     public sealed class Handler(JointOpsDbContext db, WorkflowCatalog catalog) : IRequestHandler<Query, Result<View>>
     {
@@ -40,7 +42,7 @@ public static class GetInbox
                 joined = joined.Where(x => x.r.RequestingCountry == query.Country || x.r.ReceivingCountry == query.Country);
             }
 
-            var total = await joined.Select(x => x.a.RequestId).Distinct().CountAsync(cancellationToken);
+            var total = await joined.Select(x => x.a.RequestId).Distinct().Take(Search.CountLimit + 1).CountAsync(cancellationToken);
             var rows = await joined
                 .OrderBy(x => x.a.DueAt).ThenBy(x => x.a.Id)
                 .Take(query.Limit)
@@ -59,7 +61,7 @@ public static class GetInbox
                     row.Branch, row.DueAt, row.RequestingCountry, row.ReceivingCountry, row.Version));
             }
 
-            return new View(items, total);
+            return new View(items, Math.Min(total, Search.CountLimit), total > Search.CountLimit);
         }
     }
 

@@ -1,6 +1,7 @@
 using JointOps.Engine.Runtime;
 using JointOps.Server.Infrastructure;
 using JointOps.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
 
 namespace JointOps.Server.Features.Requests;
 
@@ -16,6 +17,20 @@ public static class RequestAccess
         return requests.Where(r => r.OwnerId == user.Id
             || db.Grants.Any(g => g.RequestId == r.Id && g.Country == user.Country && roles.Contains(g.Role)
                 && (g.Unit == null || g.Unit == user.Unit)));
+    }
+
+    /// <summary>
+    /// <see cref="VisibleTo"/> for a list, with what lets PostgreSQL find a page fast: a user whom no grant opens requests
+    /// country-wide sees only requests of their own unit (a unit's grant always names the request's unit) and their
+    /// own, so the search may walk those two indexes instead of every request. The answer is the same either way.
+    /// </summary>
+    public static async Task<IQueryable<Request>> SearchableByAsync(this IQueryable<Request> requests, JointOpsDbContext db, CurrentUser user,
+        CancellationToken cancellationToken)
+    {
+        var roles = user.Roles.ToArray();
+        var visible = requests.VisibleTo(db, user);
+        var countryWide = await db.Grants.AnyAsync(g => g.Country == user.Country && roles.Contains(g.Role) && g.Unit == null, cancellationToken);
+        return countryWide ? visible : visible.Where(r => r.Unit == user.Unit || r.OwnerId == user.Id);
     }
 
     public static RequestFacts EngineFacts(this Request request) =>

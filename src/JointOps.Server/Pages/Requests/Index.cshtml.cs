@@ -13,7 +13,7 @@ public sealed class SearchModel(IMediator mediator) : PageModel
     [BindProperty(SupportsGet = true)] public string? Country { get; set; }
     [BindProperty(SupportsGet = true)] public int PageNumber { get; set; } = 1;
 
-    public Search.Page Results { get; private set; } = new([], 1, 25, 0);
+    public Search.Page Results { get; private set; } = new([], 1, 25, 0, false);
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {

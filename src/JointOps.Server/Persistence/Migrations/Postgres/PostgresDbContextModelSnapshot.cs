@@ -67,7 +67,7 @@ namespace JointOps.Server.Persistence.Migrations.Postgres
 
                     b.HasIndex("RequestId");
 
-                    b.HasIndex("Country", "Role", "DueAt");
+                    b.HasIndex("Country", "Role", "Unit", "DueAt");
 
                     b.ToTable("Assignments");
                 });
@@ -563,6 +563,10 @@ namespace JointOps.Server.Persistence.Migrations.Postgres
                     b.HasIndex("OwnerId", "UpdatedAt");
 
                     b.HasIndex("Status", "UpdatedAt");
+
+                    b.HasIndex("Unit", "UpdatedAt");
+
+                    b.HasIndex("UpdatedAt", "Id");
 
                     b.ToTable("Requests");
                 });

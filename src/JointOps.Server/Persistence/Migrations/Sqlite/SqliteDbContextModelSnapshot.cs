@@ -60,7 +60,7 @@ namespace JointOps.Server.Persistence.Migrations.Sqlite
 
                     b.HasIndex("RequestId");
 
-                    b.HasIndex("Country", "Role", "DueAt");
+                    b.HasIndex("Country", "Role", "Unit", "DueAt");
 
                     b.ToTable("Assignments");
                 });
@@ -546,6 +546,10 @@ namespace JointOps.Server.Persistence.Migrations.Sqlite
                     b.HasIndex("OwnerId", "UpdatedAt");
 
                     b.HasIndex("Status", "UpdatedAt");
+
+                    b.HasIndex("Unit", "UpdatedAt");
+
+                    b.HasIndex("UpdatedAt", "Id");
 
                     b.ToTable("Requests");
                 });
