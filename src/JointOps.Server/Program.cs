@@ -17,6 +17,7 @@ using JointOps.Server.Workflows;
 using Microsoft.AspNetCore.Authentication;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Identity;
+using System.Security.Claims;
 
 var builder = WebApplication.CreateBuilder(args);
 var services = builder.Services;
@@ -34,6 +35,11 @@ services.AddMail(builder.Configuration, builder.Environment);
 services.AddMediation();
 services.AddBackgroundMachinery(builder.Configuration);
 
+services.Configure<SecurityOptions>(builder.Configuration.GetSection("Security"));
+var security = builder.Configuration.GetSection("Security").Get<SecurityOptions>() ?? new SecurityOptions();
+services.AddMemoryCache();
+services.AddSingleton<SessionStamps>();
+
 const string SmartScheme = "JointOps";
 services.AddAuthentication(options =>
     {
@@ -44,16 +50,36 @@ services.AddAuthentication(options =>
         http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal)
             ? IdentityConstants.BearerScheme
             : IdentityConstants.ApplicationScheme)
-    .AddBearerToken(IdentityConstants.BearerScheme, options => options.BearerTokenExpiration = TimeSpan.FromHours(8))
+    .AddBearerToken(IdentityConstants.BearerScheme, options =>
+    {
+        options.BearerTokenExpiration = security.AccessTokenLifetime;
+        options.RefreshTokenExpiration = security.RefreshTokenLifetime;
+    })
     .AddIdentityCookies();
+
+// Every cookie (sign-in, two-factor step, antiforgery): not readable by script, not sent cross-site, HTTPS only
+// outside Development (where http://localhost must work).
+var cookieSecurity = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+services.ConfigureAll<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(options =>
+{
+    options.Cookie.HttpOnly = true;
+    options.Cookie.SameSite = SameSiteMode.Strict;
+    options.Cookie.SecurePolicy = cookieSecurity;
+});
+services.AddAntiforgery(options =>
+{
+    options.Cookie.HttpOnly = true;
+    options.Cookie.SameSite = SameSiteMode.Strict;
+    options.Cookie.SecurePolicy = cookieSecurity;
+});
+
+// Cookies are also checked against the stamp cache on every request (SessionGateMiddleware); this renews their claims.
+services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = security.SessionCheckWindow);
 services.ConfigureApplicationCookie(options =>
 {
     options.LoginPath = "/Account/Login";
     options.AccessDeniedPath = "/Account/Denied";
     options.Cookie.Name = "jointops";
-    options.Cookie.HttpOnly = true;
-    options.Cookie.SameSite = SameSiteMode.Strict;
-    options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
     options.ExpireTimeSpan = TimeSpan.FromHours(8);
     options.SlidingExpiration = true;
 
@@ -126,15 +152,21 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<BodySizeLimitMiddleware>(builder.Configuration.GetValue("Limits:MaxBodyBytes", 256L * 1024));
 app.UseStaticFiles();
-app.UseRateLimiter();
 app.UseAuthentication();
+app.UseMiddleware<SessionGateMiddleware>();
+
+// After authentication, so the API limit can be per user.
+app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapOpenApi().AllowAnonymous();
 app.MapRazorPages();
 HealthEndpoints.Map(app);
 Login.Map(app);
+Login.MapRefresh(app);
 Login.MapLogout(app);
+TwoFactor.Map(app);
+RevokeSessions.Map(app);
 MyAccount.Map(app);
 var requests = app.MapGroup("/api/requests").WithTags("Requests");
 Create.Map(requests);

@@ -50,7 +50,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:Postgres", _database);
             builder.UseSetting("Development:SeedPassword", Password);
             builder.UseSetting("Mail:CatcherPort", "0");
+            builder.UseSetting("Development:AuthenticatorKey", Totp.DevelopmentKey);
             builder.UseSetting("Limits:SignInPerMinute", "100000");
+            builder.UseSetting("Limits:ApiPerMinute", "1000000");
             builder.UseSetting("Workflows:Path", _workflows);
             builder.UseSetting("Web:InboxRefreshSeconds", "1");
         });
@@ -96,7 +98,17 @@ public sealed class Session(BrowserFixture app, string email) : IDisposable
         Driver.FindElement(By.Id("Email")).SendKeys(email);
         Driver.FindElement(By.Id("Password")).SendKeys(BrowserFixture.Password);
         Driver.FindElement(By.Id("sign-in")).Click();
-        Until(d => !d.Url.Contains("/Account/Login", StringComparison.Ordinal), $"{email} to be signed in");
+
+        // Roles that require two-factor are asked for the authenticator code next.
+        var signedIn = Until(d => !d.Url.Contains("/Account/Login", StringComparison.Ordinal) ? "signed-in"
+            : d.FindElements(By.Id("TwoFactorCode")).Count > 0 ? "code" : null, $"{email} to be signed in or asked for a code");
+        if (signedIn == "code")
+        {
+            Driver.FindElement(By.Id("TwoFactorCode")).SendKeys(Totp.Code(Totp.DevelopmentKey));
+            Driver.FindElement(By.Id("verify-code")).Click();
+            Until(d => !d.Url.Contains("/Account/Login", StringComparison.Ordinal), $"{email} to be signed in");
+        }
+
         return this;
     }
 

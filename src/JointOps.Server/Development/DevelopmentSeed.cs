@@ -1,9 +1,15 @@
 using JointOps.Server.Persistence;
+using JointOps.Server.Infrastructure;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace JointOps.Server.Development;
 
-/// <summary>One user per role and country, Development only, with the password from Development:SeedPassword.</summary>
+/// <summary>
+/// One user per role and country, Development only, with the password from Development:SeedPassword. Users in the
+/// roles that require two-factor get the authenticator key Development:AuthenticatorKey (base32) with two-factor on,
+/// so tests and benchmarks can compute their codes.
+/// </summary>
 public static class DevelopmentSeed
 {
     public sealed record SeedUser(string Email, string Name, string Country, string Unit, string Role);
@@ -38,7 +44,10 @@ public static class DevelopmentSeed
             return;
         }
 
+        var authenticatorKey = services.GetRequiredService<IConfiguration>()["Development:AuthenticatorKey"];
+        var twoFactorRoles = services.GetRequiredService<IOptions<SecurityOptions>>().Value.RolesRequiringTwoFactor;
         var users = services.GetRequiredService<UserManager<User>>();
+        var store = (IUserAuthenticatorKeyStore<User>)services.GetRequiredService<IUserStore<User>>();
         foreach (var seed in Users)
         {
             if (await users.FindByEmailAsync(seed.Email) is not null)
@@ -54,6 +63,11 @@ public static class DevelopmentSeed
             }
 
             await users.AddToRoleAsync(user, seed.Role);
+            if (!string.IsNullOrEmpty(authenticatorKey) && twoFactorRoles.Contains(seed.Role))
+            {
+                await store.SetAuthenticatorKeyAsync(user, authenticatorKey, CancellationToken.None);
+                await users.SetTwoFactorEnabledAsync(user, true);
+            }
         }
     }
 }
