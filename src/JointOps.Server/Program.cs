@@ -131,6 +131,24 @@ services.AddRateLimiter(options =>
             PermitLimit = builder.Configuration.GetValue("Limits:SignInPerMinute", 30),
             Window = TimeSpan.FromMinutes(1),
         }));
+
+    // The whole API, per signed-in user (per address before sign-in): a steady rate with room for bursts.
+    var apiPerMinute = Math.Max(1, builder.Configuration.GetValue("Limits:ApiPerMinute", 600));
+    var apiBurst = Math.Max(1, builder.Configuration.GetValue("Limits:ApiBurst", Math.Max(10, apiPerMinute / 6)));
+    options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+        !http.Request.Path.StartsWithSegments("/api")
+            ? RateLimitPartition.GetNoLimiter("")
+            : RateLimitPartition.GetTokenBucketLimiter(
+                http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId
+                    ? "user:" + userId
+                    : "address:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"),
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = apiBurst,
+                    TokensPerPeriod = apiPerMinute >= 60 ? (apiPerMinute + 59) / 60 : 1,
+                    ReplenishmentPeriod = apiPerMinute >= 60 ? TimeSpan.FromSeconds(1) : TimeSpan.FromMinutes(1.0 / apiPerMinute),
+                    QueueLimit = 0,
+                }));
     options.OnRejected = async (context, cancellationToken) =>
     {
         var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);

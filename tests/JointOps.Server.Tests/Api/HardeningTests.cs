@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace JointOps.Server.Tests.Api;
 
-/// <summary>Headers every response carries, cookie attributes, and the limit on sign-in attempts.</summary>
+/// <summary>Headers every response carries, cookie attributes, and the limits on sign-in attempts and on the API.</summary>
 public sealed class HardeningTests(SqliteFixture app) : IClassFixture<SqliteFixture>
 {
     [Theory]
@@ -62,6 +62,38 @@ public sealed class HardeningTests(SqliteFixture app) : IClassFixture<SqliteFixt
     }
 
     [Fact]
+    public async Task The_API_limits_each_user_with_429_and_Retry_After()
+    {
+        await using var strict = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("Database:Provider", "Sqlite");
+            builder.UseSetting("ConnectionStrings:Sqlite", app.ConnectionString);
+            builder.UseSetting("Mail:CatcherPort", "0");
+            builder.UseSetting("Limits:ApiPerMinute", "1");
+            builder.UseSetting("Limits:ApiBurst", "3");
+        });
+        var officer = await SignedInAsync(strict.CreateClient(), Scenario.OfficerKr);
+        var liaison = await SignedInAsync(strict.CreateClient(), Scenario.LiaisonKr);
+
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? last = null;
+        for (var i = 0; i < 4; i++)
+        {
+            last?.Dispose();
+            last = await officer.GetAsync("/api/inbox");
+            statuses.Add(last.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+        Assert.True(int.Parse(last!.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Equal("application/problem+json", last.Content.Headers.ContentType?.MediaType);
+        last.Dispose();
+
+        // Each user has their own allowance.
+        Assert.Equal(HttpStatusCode.OK, (await liaison.GetAsync("/api/inbox")).StatusCode);
+    }
+
+    [Fact]
     public async Task Cookies_are_HttpOnly_and_SameSite_Strict_and_Secure_outside_Development()
     {
         var development = await SignInCookiesAsync(app.Factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false }));
@@ -100,5 +132,13 @@ public sealed class HardeningTests(SqliteFixture app) : IClassFixture<SqliteFixt
             login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("jointops=", StringComparison.Ordinal)),
         ];
         return cookies;
+    }
+
+    private static async Task<HttpClient> SignedInAsync(HttpClient client, string email)
+    {
+        var (status, token) = await client.PostJsonAsync("/api/auth/login", new { email, password = AppFixture.Password });
+        Assert.Equal(HttpStatusCode.OK, status);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token.Str("accessToken"));
+        return client;
     }
 }
