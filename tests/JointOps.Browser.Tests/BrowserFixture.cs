@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using JointOps.Server.Persistence;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
@@ -61,6 +63,19 @@ public sealed class BrowserFixture : IAsyncLifetime
         BaseUrl = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
     }
 
+    /// <summary>A user who has not enrolled in two-factor yet; returns the email.</summary>
+    public async Task<string> CreateUserAsync(string role)
+    {
+        var email = $"new.{role.ToLowerInvariant()}.{Guid.NewGuid():N}@jointops.test";
+        await using var scope = _factory!.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
+        var user = new User { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "New " + role, Country = "KH", Unit = "KH-GCNP-AHTJP" };
+        var created = await users.CreateAsync(user, Password);
+        Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
+        Assert.True((await users.AddToRoleAsync(user, role)).Succeeded);
+        return email;
+    }
+
     public async Task DisposeAsync()
     {
         if (_factory is not null)
@@ -88,7 +103,8 @@ public sealed class BrowserFixture : IAsyncLifetime
 }
 
 /// <summary>One user's browser: signs in through the page and finds things the way a person would.</summary>
-public sealed class Session(BrowserFixture app, string email) : IDisposable
+/// <param name="authenticatorKey">The user's authenticator key, where it is not the Development one.</param>
+public sealed class Session(BrowserFixture app, string email, string? authenticatorKey = null) : IDisposable
 {
     public ChromeDriver Driver { get; } = BrowserFixture.NewBrowser();
 
@@ -104,7 +120,7 @@ public sealed class Session(BrowserFixture app, string email) : IDisposable
             : d.FindElements(By.Id("TwoFactorCode")).Count > 0 ? "code" : null, $"{email} to be signed in or asked for a code");
         if (signedIn == "code")
         {
-            Driver.FindElement(By.Id("TwoFactorCode")).SendKeys(Totp.Code(Totp.DevelopmentKey));
+            Driver.FindElement(By.Id("TwoFactorCode")).SendKeys(Totp.Code(authenticatorKey ?? Totp.DevelopmentKey));
             Driver.FindElement(By.Id("verify-code")).Click();
             Until(d => !d.Url.Contains("/Account/Login", StringComparison.Ordinal), $"{email} to be signed in");
         }

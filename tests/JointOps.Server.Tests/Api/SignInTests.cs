@@ -52,6 +52,23 @@ public sealed class SignInTests(SqliteFixture app) : IClassFixture<SqliteFixture
     }
 
     [Fact]
+    public async Task A_page_sends_a_user_who_must_enrol_to_the_enrolment_page()
+    {
+        var email = await CreateUserAsync("CentralAuthority");
+        var browser = app.Factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false });
+        using var login = await browser.PostAsync("/api/auth/login?useCookies=true", JsonBody(new { email, password = AppFixture.Password }));
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        browser.DefaultRequestHeaders.Add("Cookie", login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("jointops=", StringComparison.Ordinal)).Split(';')[0]);
+
+        using var inbox = await browser.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, inbox.StatusCode);
+        Assert.Equal("/Account/TwoFactor", inbox.Headers.Location!.OriginalString);
+        var page = await browser.GetStringAsync("/Account/TwoFactor");
+        Assert.Matches(@"id=""shared-key"">[a-z2-7]{4}( [a-z2-7]{1,4})+<", page);
+        Assert.Contains("otpauth://totp/JointOps:", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_account_with_two_factor_needs_the_right_code_and_the_token_lasts_an_hour()
     {
         var (noCode, required) = await LoginAsync(new { email = ApproverKr, password = AppFixture.Password });
