@@ -50,20 +50,21 @@ public static class DevelopmentSeed
         var store = (IUserAuthenticatorKeyStore<User>)services.GetRequiredService<IUserStore<User>>();
         foreach (var seed in Users)
         {
-            if (await users.FindByEmailAsync(seed.Email) is not null)
+            var user = await users.FindByEmailAsync(seed.Email);
+            if (user is null)
             {
-                continue;
+                user = new User { UserName = seed.Email, Email = seed.Email, EmailConfirmed = true, DisplayName = seed.Name, Country = seed.Country, Unit = seed.Unit };
+                var created = await users.CreateAsync(user, password);
+                if (!created.Succeeded)
+                {
+                    throw new InvalidOperationException($"Seeding {seed.Email} failed: {string.Join("; ", created.Errors.Select(e => e.Description))}");
+                }
+
+                await users.AddToRoleAsync(user, seed.Role);
             }
 
-            var user = new User { UserName = seed.Email, Email = seed.Email, EmailConfirmed = true, DisplayName = seed.Name, Country = seed.Country, Unit = seed.Unit };
-            var created = await users.CreateAsync(user, password);
-            if (!created.Succeeded)
-            {
-                throw new InvalidOperationException($"Seeding {seed.Email} failed: {string.Join("; ", created.Errors.Select(e => e.Description))}");
-            }
-
-            await users.AddToRoleAsync(user, seed.Role);
-            if (!string.IsNullOrEmpty(authenticatorKey) && twoFactorRoles.Contains(seed.Role))
+            // Also for users seeded before two-factor existed, so a kept Development database still signs in.
+            if (!string.IsNullOrEmpty(authenticatorKey) && twoFactorRoles.Contains(seed.Role) && !user.TwoFactorEnabled)
             {
                 await store.SetAuthenticatorKeyAsync(user, authenticatorKey, CancellationToken.None);
                 await users.SetTwoFactorEnabledAsync(user, true);
