@@ -5,9 +5,18 @@ set -euo pipefail
 BASE=${BASE:-http://localhost:5080}
 PASSWORD=${PASSWORD:-JointOps-Dev-2026!}
 
-token() {  # sign in as a seeded user, print the bearer token
+KEY=${KEY:-JBSWY3DPEHPK3PXP}  # Development:AuthenticatorKey of the seeded users whose role requires two-factor
+
+code() {  # the authenticator code for now (RFC 6238: HMAC-SHA1, 30 s, 6 digits)
+  python3 -c 'import base64,hmac,struct,sys,time
+h = hmac.new(base64.b32decode(sys.argv[1]), struct.pack(">Q", int(time.time()) // 30), "sha1").digest()
+o = h[-1] & 15
+print("%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7fffffff) % 1000000))' "$KEY"
+}
+
+token() {  # sign in as a seeded user, print the bearer token (the code is ignored for roles without two-factor)
   curl -sf "$BASE/api/auth/login" -H 'content-type: application/json' \
-    -d "{\"email\":\"$1@jointops.test\",\"password\":\"$PASSWORD\"}" | jq -r .accessToken
+    -d "{\"email\":\"$1@jointops.test\",\"password\":\"$PASSWORD\",\"twoFactorCode\":\"$(code)\"}" | jq -r .accessToken
 }
 
 decide() {  # user decision [comment]: take a decision on the request's current version

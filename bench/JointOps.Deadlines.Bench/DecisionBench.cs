@@ -42,7 +42,7 @@ public static class DecisionBench
         var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var email in Enumerable.Range(0, 4).Select(i => seeder.SupervisorOf(i).Email).Distinct())
         {
-            using var login = await http.PostAsJsonAsync(new Uri("/api/auth/login", UriKind.Relative), new { email, password = ServerProcess.SeedPassword });
+            using var login = await http.PostAsJsonAsync(new Uri("/api/auth/login", UriKind.Relative), new { email, password = ServerProcess.SeedPassword, twoFactorCode = Totp.Code(Totp.DevelopmentKey) });
             login.EnsureSuccessStatusCode();
             using var body = JsonDocument.Parse(await login.Content.ReadAsStringAsync());
             tokens[email] = body.RootElement.GetProperty("accessToken").GetString()!;

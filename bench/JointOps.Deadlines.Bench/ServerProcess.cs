@@ -41,7 +41,12 @@ public sealed class ServerProcess : IAsyncDisposable
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
                 ["ASPNETCORE_URLS"] = address.ToString().TrimEnd('/'),
                 ["Development__SeedPassword"] = SeedPassword,
+                ["Development__AuthenticatorKey"] = Totp.DevelopmentKey,
                 ["Limits__SignInPerMinute"] = "100000",
+
+                // The decision runs send hundreds of requests a second as four users; an access token outlives the run.
+                ["Limits__ApiPerMinute"] = "10000000",
+                ["Security__AccessTokenLifetime"] = "12:00:00",
                 ["Database__Provider"] = "Postgres",
                 ["ConnectionStrings__Postgres"] = connectionString,
                 ["Mail__Host"] = "127.0.0.1",

@@ -18,6 +18,7 @@ using JointOps.Server.Workflows;
 using Microsoft.AspNetCore.Authentication;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Identity;
+using System.Security.Claims;
 
 var builder = WebApplication.CreateBuilder(args);
 var services = builder.Services;
@@ -37,6 +38,11 @@ services.AddMail(builder.Configuration, builder.Environment);
 services.AddMediation();
 services.AddBackgroundMachinery(builder.Configuration);
 
+services.Configure<SecurityOptions>(builder.Configuration.GetSection("Security"));
+var security = builder.Configuration.GetSection("Security").Get<SecurityOptions>() ?? new SecurityOptions();
+services.AddMemoryCache();
+services.AddSingleton<SessionStamps>();
+
 const string SmartScheme = "JointOps";
 services.AddAuthentication(options =>
     {
@@ -47,16 +53,36 @@ services.AddAuthentication(options =>
         http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal)
             ? IdentityConstants.BearerScheme
             : IdentityConstants.ApplicationScheme)
-    .AddBearerToken(IdentityConstants.BearerScheme, options => options.BearerTokenExpiration = TimeSpan.FromHours(8))
+    .AddBearerToken(IdentityConstants.BearerScheme, options =>
+    {
+        options.BearerTokenExpiration = security.AccessTokenLifetime;
+        options.RefreshTokenExpiration = security.RefreshTokenLifetime;
+    })
     .AddIdentityCookies();
+
+// Every cookie (sign-in, two-factor step, antiforgery): not readable by script, not sent cross-site, HTTPS only
+// outside Development (where http://localhost must work).
+var cookieSecurity = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+services.ConfigureAll<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(options =>
+{
+    options.Cookie.HttpOnly = true;
+    options.Cookie.SameSite = SameSiteMode.Strict;
+    options.Cookie.SecurePolicy = cookieSecurity;
+});
+services.AddAntiforgery(options =>
+{
+    options.Cookie.HttpOnly = true;
+    options.Cookie.SameSite = SameSiteMode.Strict;
+    options.Cookie.SecurePolicy = cookieSecurity;
+});
+
+// Cookies are also checked against the stamp cache on every request (SessionGateMiddleware); this renews their claims.
+services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = security.SessionCheckWindow);
 services.ConfigureApplicationCookie(options =>
 {
     options.LoginPath = "/Account/Login";
     options.AccessDeniedPath = "/Account/Denied";
     options.Cookie.Name = "jointops";
-    options.Cookie.HttpOnly = true;
-    options.Cookie.SameSite = SameSiteMode.Strict;
-    options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
     options.ExpireTimeSpan = TimeSpan.FromHours(8);
     options.SlidingExpiration = true;
 
@@ -108,6 +134,24 @@ services.AddRateLimiter(options =>
             PermitLimit = builder.Configuration.GetValue("Limits:SignInPerMinute", 30),
             Window = TimeSpan.FromMinutes(1),
         }));
+
+    // The whole API, per signed-in user (per address before sign-in): a steady rate with room for bursts.
+    var apiPerMinute = Math.Max(1, builder.Configuration.GetValue("Limits:ApiPerMinute", 600));
+    var apiBurst = Math.Max(1, builder.Configuration.GetValue("Limits:ApiBurst", Math.Max(10, apiPerMinute / 6)));
+    options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+        !http.Request.Path.StartsWithSegments("/api")
+            ? RateLimitPartition.GetNoLimiter("")
+            : RateLimitPartition.GetTokenBucketLimiter(
+                http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId
+                    ? "user:" + userId
+                    : "address:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"),
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = apiBurst,
+                    TokensPerPeriod = apiPerMinute >= 60 ? (apiPerMinute + 59) / 60 : 1,
+                    ReplenishmentPeriod = apiPerMinute >= 60 ? TimeSpan.FromSeconds(1) : TimeSpan.FromMinutes(1.0 / apiPerMinute),
+                    QueueLimit = 0,
+                }));
     options.OnRejected = async (context, cancellationToken) =>
     {
         var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
@@ -134,15 +178,21 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<BodySizeLimitMiddleware>(builder.Configuration.GetValue("Limits:MaxBodyBytes", 256L * 1024));
 app.UseStaticFiles();
-app.UseRateLimiter();
 app.UseAuthentication();
+app.UseMiddleware<SessionGateMiddleware>();
+
+// After authentication, so the API limit can be per user.
+app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapOpenApi().AllowAnonymous();
 app.MapRazorPages();
 HealthEndpoints.Map(app);
 Login.Map(app);
+Login.MapRefresh(app);
 Login.MapLogout(app);
+TwoFactor.Map(app);
+RevokeSessions.Map(app);
 MyAccount.Map(app);
 var requests = app.MapGroup("/api/requests").WithTags("Requests");
 Create.Map(requests);

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using JointOps.Server.Persistence;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
@@ -50,13 +52,28 @@ public sealed class BrowserFixture : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:Postgres", _database);
             builder.UseSetting("Development:SeedPassword", Password);
             builder.UseSetting("Mail:CatcherPort", "0");
+            builder.UseSetting("Development:AuthenticatorKey", Totp.DevelopmentKey);
             builder.UseSetting("Limits:SignInPerMinute", "100000");
+            builder.UseSetting("Limits:ApiPerMinute", "1000000");
             builder.UseSetting("Workflows:Path", _workflows);
             builder.UseSetting("Web:InboxRefreshSeconds", "1");
         });
         _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         _factory.StartServer();
         BaseUrl = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+    }
+
+    /// <summary>A user who has not enrolled in two-factor yet; returns the email.</summary>
+    public async Task<string> CreateUserAsync(string role)
+    {
+        var email = $"new.{role.ToLowerInvariant()}.{Guid.NewGuid():N}@jointops.test";
+        await using var scope = _factory!.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
+        var user = new User { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "New " + role, Country = "KH", Unit = "KH-GCNP-AHTJP" };
+        var created = await users.CreateAsync(user, Password);
+        Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
+        Assert.True((await users.AddToRoleAsync(user, role)).Succeeded);
+        return email;
     }
 
     public async Task DisposeAsync()
@@ -86,7 +103,8 @@ public sealed class BrowserFixture : IAsyncLifetime
 }
 
 /// <summary>One user's browser: signs in through the page and finds things the way a person would.</summary>
-public sealed class Session(BrowserFixture app, string email) : IDisposable
+/// <param name="authenticatorKey">The user's authenticator key, where it is not the Development one.</param>
+public sealed class Session(BrowserFixture app, string email, string? authenticatorKey = null) : IDisposable
 {
     public ChromeDriver Driver { get; } = BrowserFixture.NewBrowser();
 
@@ -96,7 +114,17 @@ public sealed class Session(BrowserFixture app, string email) : IDisposable
         Driver.FindElement(By.Id("Email")).SendKeys(email);
         Driver.FindElement(By.Id("Password")).SendKeys(BrowserFixture.Password);
         Driver.FindElement(By.Id("sign-in")).Click();
-        Until(d => !d.Url.Contains("/Account/Login", StringComparison.Ordinal), $"{email} to be signed in");
+
+        // Roles that require two-factor are asked for the authenticator code next.
+        var signedIn = Until(d => !d.Url.Contains("/Account/Login", StringComparison.Ordinal) ? "signed-in"
+            : d.FindElements(By.Id("TwoFactorCode")).Count > 0 ? "code" : null, $"{email} to be signed in or asked for a code");
+        if (signedIn == "code")
+        {
+            Driver.FindElement(By.Id("TwoFactorCode")).SendKeys(Totp.Code(authenticatorKey ?? Totp.DevelopmentKey));
+            Driver.FindElement(By.Id("verify-code")).Click();
+            Until(d => !d.Url.Contains("/Account/Login", StringComparison.Ordinal), $"{email} to be signed in");
+        }
+
         return this;
     }
 

@@ -1,9 +1,15 @@
 using JointOps.Server.Persistence;
+using JointOps.Server.Infrastructure;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace JointOps.Server.Development;
 
-/// <summary>One user per role and country, Development only, with the password from Development:SeedPassword.</summary>
+/// <summary>
+/// One user per role and country, Development only, with the password from Development:SeedPassword. Users in the
+/// roles that require two-factor get the authenticator key Development:AuthenticatorKey (base32) with two-factor on,
+/// so tests and benchmarks can compute their codes.
+/// </summary>
 public static class DevelopmentSeed
 {
     public sealed record SeedUser(string Email, string Name, string Country, string Unit, string Role);
@@ -38,22 +44,31 @@ public static class DevelopmentSeed
             return;
         }
 
+        var authenticatorKey = services.GetRequiredService<IConfiguration>()["Development:AuthenticatorKey"];
+        var twoFactorRoles = services.GetRequiredService<IOptions<SecurityOptions>>().Value.RolesRequiringTwoFactor;
         var users = services.GetRequiredService<UserManager<User>>();
+        var store = (IUserAuthenticatorKeyStore<User>)services.GetRequiredService<IUserStore<User>>();
         foreach (var seed in Users)
         {
-            if (await users.FindByEmailAsync(seed.Email) is not null)
+            var user = await users.FindByEmailAsync(seed.Email);
+            if (user is null)
             {
-                continue;
+                user = new User { UserName = seed.Email, Email = seed.Email, EmailConfirmed = true, DisplayName = seed.Name, Country = seed.Country, Unit = seed.Unit };
+                var created = await users.CreateAsync(user, password);
+                if (!created.Succeeded)
+                {
+                    throw new InvalidOperationException($"Seeding {seed.Email} failed: {string.Join("; ", created.Errors.Select(e => e.Description))}");
+                }
+
+                await users.AddToRoleAsync(user, seed.Role);
             }
 
-            var user = new User { UserName = seed.Email, Email = seed.Email, EmailConfirmed = true, DisplayName = seed.Name, Country = seed.Country, Unit = seed.Unit };
-            var created = await users.CreateAsync(user, password);
-            if (!created.Succeeded)
+            // Also for users seeded before two-factor existed, so a kept Development database still signs in.
+            if (!string.IsNullOrEmpty(authenticatorKey) && twoFactorRoles.Contains(seed.Role) && !user.TwoFactorEnabled)
             {
-                throw new InvalidOperationException($"Seeding {seed.Email} failed: {string.Join("; ", created.Errors.Select(e => e.Description))}");
+                await store.SetAuthenticatorKeyAsync(user, authenticatorKey, CancellationToken.None);
+                await users.SetTwoFactorEnabledAsync(user, true);
             }
-
-            await users.AddToRoleAsync(user, seed.Role);
         }
     }
 }

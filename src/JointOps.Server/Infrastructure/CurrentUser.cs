@@ -9,6 +9,9 @@ public static class JointOpsClaims
     public const string Unit = "jointops:unit";
     public const string DisplayName = "jointops:name";
     public const string Language = "jointops:language";
+
+    /// <summary>On a session that may only enrol two-factor: the user's role requires it and they have not enrolled.</summary>
+    public const string TwoFactorEnrolment = "jointops:enrol-two-factor";
 }
 
 /// <summary>The signed-in user as commands and queries see them.</summary>

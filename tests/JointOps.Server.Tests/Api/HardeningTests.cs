@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace JointOps.Server.Tests.Api;
 
-/// <summary>Headers every response carries, and the limit on sign-in attempts.</summary>
+/// <summary>Headers every response carries, cookie attributes, and the limits on sign-in attempts and on the API.</summary>
 public sealed class HardeningTests(SqliteFixture app) : IClassFixture<SqliteFixture>
 {
     [Theory]
@@ -42,6 +42,7 @@ public sealed class HardeningTests(SqliteFixture app) : IClassFixture<SqliteFixt
         {
             builder.UseSetting("Database:Provider", "Sqlite");
             builder.UseSetting("ConnectionStrings:Sqlite", app.ConnectionString);
+            builder.UseSetting("Mail:CatcherPort", "0");
             builder.UseSetting("Limits:SignInPerMinute", "3");
         });
         var client = strict.CreateClient();
@@ -58,5 +59,86 @@ public sealed class HardeningTests(SqliteFixture app) : IClassFixture<SqliteFixt
         Assert.True(int.Parse(last!.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) > 0);
         Assert.Equal("application/problem+json", last.Content.Headers.ContentType?.MediaType);
         last.Dispose();
+    }
+
+    [Fact]
+    public async Task The_API_limits_each_user_with_429_and_Retry_After()
+    {
+        await using var strict = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("Database:Provider", "Sqlite");
+            builder.UseSetting("ConnectionStrings:Sqlite", app.ConnectionString);
+            builder.UseSetting("Mail:CatcherPort", "0");
+            builder.UseSetting("Limits:ApiPerMinute", "1");
+            builder.UseSetting("Limits:ApiBurst", "3");
+        });
+        var officer = await SignedInAsync(strict.CreateClient(), Scenario.OfficerKr);
+        var liaison = await SignedInAsync(strict.CreateClient(), Scenario.LiaisonKr);
+
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? last = null;
+        for (var i = 0; i < 4; i++)
+        {
+            last?.Dispose();
+            last = await officer.GetAsync("/api/inbox");
+            statuses.Add(last.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+        Assert.True(int.Parse(last!.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Equal("application/problem+json", last.Content.Headers.ContentType?.MediaType);
+        last.Dispose();
+
+        // Each user has their own allowance.
+        Assert.Equal(HttpStatusCode.OK, (await liaison.GetAsync("/api/inbox")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Cookies_are_HttpOnly_and_SameSite_Strict_and_Secure_outside_Development()
+    {
+        var development = await SignInCookiesAsync(app.Factory.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false }));
+        await using var production = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseEnvironment("Production");
+            builder.UseSetting("Database:Provider", "Sqlite");
+            builder.UseSetting("ConnectionStrings:Sqlite", app.ConnectionString);
+            builder.UseSetting("Mail:CatcherPort", "0");
+        });
+        var deployed = await SignInCookiesAsync(production.CreateClient(
+            new WebApplicationFactoryClientOptions { HandleCookies = false, BaseAddress = new Uri("https://localhost") }));
+
+        foreach (var cookie in development.Concat(deployed))
+        {
+            Assert.Contains("; httponly", cookie, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("; samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        }
+
+        // Development is served over http://localhost; everywhere else the browser sends them over HTTPS only (and
+        // antiforgery refuses plain HTTP, so a TLS-terminating proxy must forward the scheme).
+        Assert.All(development, cookie => Assert.DoesNotContain("; secure", cookie, StringComparison.OrdinalIgnoreCase));
+        Assert.All(deployed, cookie => Assert.Contains("; secure", cookie, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The antiforgery cookie of the sign-in page and the sign-in cookie, as Set-Cookie headers.</summary>
+    private static async Task<string[]> SignInCookiesAsync(HttpClient client)
+    {
+        using var page = await client.GetAsync("/Account/Login");
+        using var login = await client.PostAsync("/api/auth/login?useCookies=true",
+            new StringContent($$"""{"email":"{{Scenario.OfficerKh}}","password":"{{AppFixture.Password}}"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        string[] cookies =
+        [
+            page.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(".AspNetCore.Antiforgery.", StringComparison.Ordinal)),
+            login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("jointops=", StringComparison.Ordinal)),
+        ];
+        return cookies;
+    }
+
+    private static async Task<HttpClient> SignedInAsync(HttpClient client, string email)
+    {
+        var (status, token) = await client.PostJsonAsync("/api/auth/login", new { email, password = AppFixture.Password });
+        Assert.Equal(HttpStatusCode.OK, status);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token.Str("accessToken"));
+        return client;
     }
 }

@@ -34,7 +34,9 @@ public abstract class AppFixture : IAsyncLifetime
             builder.UseSetting($"ConnectionStrings:{Provider}", ConnectionString);
             builder.UseSetting("Development:SeedPassword", Password);
             builder.UseSetting("Mail:CatcherPort", "0");
+            builder.UseSetting("Development:AuthenticatorKey", Totp.DevelopmentKey);
             builder.UseSetting("Limits:SignInPerMinute", "100000");
+            builder.UseSetting("Limits:ApiPerMinute", "1000000");
             Configure(builder);
         });
         _ = _factory.Server;
@@ -53,12 +55,15 @@ public abstract class AppFixture : IAsyncLifetime
     /// <summary>An anonymous client.</summary>
     public HttpClient Anonymous() => Factory.CreateClient();
 
-    /// <summary>A client signed in as the seeded user with this email (tokens are reused across tests).</summary>
+    /// <summary>
+    /// A client signed in as the seeded user with this email (tokens are reused across tests, so a test that signs a
+    /// user out or revokes their sessions must use its own sign-in or its own fixture).
+    /// </summary>
     public async Task<HttpClient> AsAsync(string email)
     {
         if (!_tokens.TryGetValue(email, out var token))
         {
-            using var login = await Anonymous().PostAsJsonAsync("/api/auth/login", new { email, password = Password });
+            using var login = await Anonymous().PostAsJsonAsync("/api/auth/login", new { email, password = Password, twoFactorCode = Totp.Code(Totp.DevelopmentKey) });
             login.EnsureSuccessStatusCode();
             token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
             _tokens[email] = token;

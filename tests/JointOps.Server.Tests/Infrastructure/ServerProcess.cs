@@ -77,7 +77,9 @@ public sealed class ServerProcess : IAsyncDisposable
             ["Mail:Port"] = mailPort.ToString(CultureInfo.InvariantCulture),
             ["Mail:Security"] = "None",
             ["Mail:BaseUrl"] = "https://jointops.test",
+            ["Development:AuthenticatorKey"] = Totp.DevelopmentKey,
             ["Limits:SignInPerMinute"] = "100000",
+            ["Limits:ApiPerMinute"] = "1000000",
         };
         foreach (var (key, value) in more ?? new Dictionary<string, string>())
         {
@@ -190,7 +192,12 @@ public sealed class ServerProcess : IAsyncDisposable
         if (token is null)
         {
             using var anonymous = Anonymous();
-            using var login = await anonymous.PostAsJsonAsync("/api/auth/login", new { email, password = _settings["Development:SeedPassword"] });
+            using var login = await anonymous.PostAsJsonAsync("/api/auth/login", new
+            {
+                email,
+                password = _settings["Development:SeedPassword"],
+                twoFactorCode = Totp.Code(_settings.GetValueOrDefault("Development:AuthenticatorKey", Totp.DevelopmentKey)),
+            });
             var body = await login.Content.ReadAsStringAsync();
             if (login.StatusCode != HttpStatusCode.OK)
             {

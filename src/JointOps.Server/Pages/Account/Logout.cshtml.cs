@@ -1,3 +1,5 @@
+using JointOps.Server.Features.Auth;
+using JointOps.Server.Infrastructure;
 using JointOps.Server.Persistence;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -5,13 +7,13 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace JointOps.Server.Pages.Account;
 
-public sealed class LogoutModel(SignInManager<User> signIn) : PageModel
+public sealed class LogoutModel(SignInManager<User> signIn, SessionStamps sessions) : PageModel
 {
     public IActionResult OnGet() => RedirectToPage("/Index");
 
     public async Task<IActionResult> OnPostAsync()
     {
-        await signIn.SignOutAsync();
+        await Login.SignOutEverywhereAsync(HttpContext, signIn, sessions);
         return RedirectToPage("/Account/Login");
     }
 }
