@@ -21,7 +21,7 @@ public static class RevokeSessions
             }
 
             await users.UpdateSecurityStampAsync(user);
-            audit.Record($"user:{user.Id}", null, command.Admin, "sessions-revoked");
+            audit.Record($"user:{user.Id}", command.Admin, "sessions-revoked");
             return user.Id;
         }
     }

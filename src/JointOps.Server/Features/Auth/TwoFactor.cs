@@ -66,7 +66,7 @@ public static class TwoFactor
 
             await users.SetTwoFactorEnabledAsync(user, true);
             var recoveryCodes = await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount) ?? [];
-            audit.Record($"user:{user.Id}", null, command.User, "two-factor-enabled");
+            audit.Record($"user:{user.Id}", command.User, "two-factor-enabled");
             return new TwoFactorEnabled(recoveryCodes.ToList());
         }
     }
