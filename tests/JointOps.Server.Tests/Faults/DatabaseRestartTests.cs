@@ -98,15 +98,50 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
         Assert.True(server.IsRunning, server.Output);
     }
 
-    /// <summary>/health answers 503 quickly: a load balancer must not wait out a connect timeout to learn it.</summary>
-    private static async Task AssertHealthSaysUnavailableAsync(ServerProcess server)
+    [Fact]
+    public async Task A_database_that_hangs_is_reported_unhealthy_within_seconds_and_healthy_again_when_it_answers()
     {
+        await using var cluster = await PostgresCluster.StartAsync();
+        await using var deployment = await ProcessDeployment.CreateAsync("jointops_db_hangs", cluster: cluster);
+        var server = deployment.AddServer("server");
+        await server.StartAsync();
+
+        // Every PostgreSQL process stopped: connections stay open and the pool keeps them, but nothing answers.
+        await cluster.FreezeAsync();
+        Log("PostgreSQL frozen");
+        for (var i = 0; i < 2; i++)
+        {
+            await AssertHealthSaysUnavailableAsync(server, TimeSpan.FromSeconds(5));
+        }
+
+        await cluster.ThawAsync();
+        using var anonymous = server.Anonymous();
+        var thawed = Stopwatch.StartNew();
+        while ((await anonymous.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode != HttpStatusCode.OK)
+        {
+            Assert.True(thawed.Elapsed < TimeSpan.FromSeconds(20), $"/health was not 200 within 20 s of PostgreSQL answering again.\n{server.Output}");
+            await Task.Delay(100);
+        }
+
+        Log($"healthy {thawed.Elapsed.TotalSeconds:F1} s after PostgreSQL answers again");
+        await ProcessDeployment.SubmitAsync(server);
+    }
+
+    /// <summary>/health answers 503 quickly: a load balancer must not wait out a connect timeout to learn it.</summary>
+    private async Task AssertHealthSaysUnavailableAsync(ServerProcess server, TimeSpan? within = null)
+    {
+        var limit = within ?? TimeSpan.FromSeconds(3);
         using var client = server.Anonymous();
         var asked = Stopwatch.StartNew();
         using var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"/health answered {(int)response.StatusCode} with the database away: {body}");
-        Assert.True(asked.Elapsed < TimeSpan.FromSeconds(3), $"/health took {asked.Elapsed.TotalSeconds:F1} s to answer with the database away.");
+        Assert.True(asked.Elapsed < limit, $"/health took {asked.Elapsed.TotalSeconds:F1} s to answer with the database away.");
+        Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "/health answered 503 without Retry-After");
+        if (within is not null)
+        {
+            Log($"/health answered {(int)response.StatusCode} in {asked.Elapsed.TotalSeconds:F1} s");
+        }
     }
 
     /// <summary>A 503 ProblemDetails with Retry-After, and nothing of the server's insides (no exception text or stack trace).</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using JointOps.Server.Persistence;
 using JointOps.Server.Tests.Deadlines;
+using JointOps.Server.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace JointOps.Server.Tests.Faults;
@@ -17,6 +18,40 @@ public sealed class TwoServerLoadTests(ITestOutputHelper output)
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     private void Log(string line) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:F1} s  {line}");
+
+    [Fact]
+    public async Task A_server_starting_waits_for_another_that_is_slow_to_prepare_the_database_however_long_it_takes()
+    {
+        // Every command may take 3 s at most; the other server (this test, holding the startup lock) takes longer.
+        await using var deployment = await ProcessDeployment.CreateAsync("jointops_slow_start");
+        var first = deployment.AddServer("first");
+        await first.StartAsync();
+        await first.KillAsync();
+        var impatient = new Npgsql.NpgsqlConnectionStringBuilder(deployment.ConnectionString) { CommandTimeout = 3 }.ConnectionString;
+        await using var server = new ServerProcess("second",
+            ServerProcess.Settings(impatient, deployment.Mail.Port, AppFixture.Password));
+
+        Task starting;
+        await using (var other = new Npgsql.NpgsqlConnection(deployment.ConnectionString))
+        {
+            await other.OpenAsync();
+            await using var preparing = await other.BeginTransactionAsync();
+            await using (var take = new Npgsql.NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('jointops:startup'))", other, preparing))
+            {
+                await take.ExecuteNonQueryAsync();
+            }
+
+            starting = server.StartAsync();
+            await Task.Delay(TimeSpan.FromSeconds(8));
+            Assert.False(starting.IsCompleted, $"The server started while another held the startup lock: {(starting.IsFaulted ? starting.Exception : "")}");
+            Log("held the startup lock for 8 s");
+        }
+
+        // Released (the other server is done): this one goes on, finds the database prepared, and serves.
+        await starting;
+        var (status, body) = await (await server.AsAsync(Scenario.AuditorKr)).GetJsonAsync("/api/requests");
+        Assert.True(status == HttpStatusCode.OK, $"{status}: {body}");
+    }
 
     [Fact]
     public async Task Two_servers_under_load_apply_no_decision_twice_fire_no_timer_twice_and_send_no_mail_twice()

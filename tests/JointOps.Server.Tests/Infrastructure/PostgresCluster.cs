@@ -12,6 +12,7 @@ public sealed class PostgresCluster : IAsyncDisposable
     private readonly string _bin;
     private readonly string _root;
     private readonly bool _asPostgres;
+    private bool _frozen;
 
     private PostgresCluster(string bin, string root, bool asPostgres, int port)
     {
@@ -94,6 +95,22 @@ public sealed class PostgresCluster : IAsyncDisposable
     /// <summary>Stops the server: "fast" ends every session and shuts down cleanly, "immediate" is a crash.</summary>
     public Task StopServerAsync(string mode = "fast") => RunToolAsync("pg_ctl", ["stop", "-D", Data, "-m", mode, "-w", "-t", "60"]);
 
+    /// <summary>
+    /// Stops every process of the server (SIGSTOP) without closing a connection: a database that hangs, as behind a
+    /// network partition, rather than one that refuses. <see cref="ThawAsync"/> lets it go on.
+    /// </summary>
+    public async Task FreezeAsync()
+    {
+        _frozen = true;
+        await SignalAsync("-STOP");
+    }
+
+    public async Task ThawAsync()
+    {
+        await SignalAsync("-CONT");
+        _frozen = false;
+    }
+
     /// <summary>Creates a database and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string name)
     {
@@ -112,12 +129,44 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_frozen)
+        {
+            // A stopped process would not stop.
+            await ThawAsync();
+        }
+
         if (File.Exists(Path.Combine(Data, "postmaster.pid")))
         {
             await PostgresServer.RunToolAsync(_bin, "pg_ctl", ["stop", "-D", Data, "-m", "immediate"], _asPostgres, TimeSpan.FromSeconds(30));
         }
 
         PostgresServer.DeleteFolder(_root);
+    }
+
+    // The postmaster (from its pid file) and its children (from /proc): only this cluster's processes are signalled.
+    private async Task SignalAsync(string signal)
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(Data, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+        var processes = new List<int> { postmaster };
+        foreach (var stat in Directory.EnumerateDirectories("/proc").Select(d => Path.Combine(d, "stat")))
+        {
+            try
+            {
+                // "pid (name) state ppid ...": the name may hold spaces, so read after its closing parenthesis.
+                var text = await File.ReadAllTextAsync(stat);
+                var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) == postmaster)
+                {
+                    processes.Add(int.Parse(text[..text.IndexOf(' ', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                // A process that ended meanwhile, or not a process folder.
+            }
+        }
+
+        await RunAsync("kill", [signal, .. processes.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))], tool: false);
     }
 
     private async Task<string> RunAsync(string name, IReadOnlyList<string> arguments, bool tool)

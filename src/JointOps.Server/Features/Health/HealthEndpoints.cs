@@ -1,6 +1,8 @@
 using System.Globalization;
 using JointOps.Server.Infrastructure;
 using JointOps.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace JointOps.Server.Features.Health;
 
@@ -15,7 +17,7 @@ public static class HealthEndpoints
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapGet("/health", async (JointOpsDbContext db, HttpContext http, CancellationToken ct) =>
                 {
-                    if (await CanConnectAsync(db, ct))
+                    if (await AnswersAsync(http.RequestServices.GetService<NpgsqlDataSource>(), db, ct))
                     {
                         return Results.Ok(new { status = "healthy", database = "reachable" });
                     }
@@ -27,15 +29,34 @@ public static class HealthEndpoints
             .WithTags("Health")
             .WithSummary("200 when the database answers within 2 s, else 503 with Retry-After.");
 
-    private static async Task<bool> CanConnectAsync(JointOpsDbContext db, CancellationToken cancellationToken)
+    /// <summary>
+    /// A round trip, not just a connection: a pooled connection opens without a word to the server, so only a query
+    /// shows a database that has stopped answering. Not waited for beyond the budget: Npgsql's own cancellation of a
+    /// query waits on the server it cancels, which is the very thing that may hang. Any failure is "unreachable".
+    /// </summary>
+    private static async Task<bool> AnswersAsync(NpgsqlDataSource? dataSource, JointOpsDbContext db, CancellationToken cancellationToken)
     {
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        budget.CancelAfter(DatabaseBudget);
+        var probe = ProbeAsync(dataSource, db);
+        return await Task.WhenAny(probe, Task.Delay(DatabaseBudget, cancellationToken)) == probe && await probe;
+    }
+
+    private static async Task<bool> ProbeAsync(NpgsqlDataSource? dataSource, JointOpsDbContext db)
+    {
         try
         {
-            return await db.Database.CanConnectAsync(budget.Token);
+            if (dataSource is null)
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT 1");
+                return true;
+            }
+
+            // Its own connection, not the request's context: a probe left behind must not outlive what it uses.
+            await using var connection = await dataSource.OpenConnectionAsync();
+            await using var command = new NpgsqlCommand("SELECT 1", connection) { CommandTimeout = 5 };
+            await command.ExecuteScalarAsync();
+            return true;
         }
-        catch (Exception e) when ((e is OperationCanceledException && !cancellationToken.IsCancellationRequested) || DatabaseUnavailable.Is(e))
+        catch (Exception)
         {
             return false;
         }
