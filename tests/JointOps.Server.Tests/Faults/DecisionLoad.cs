@@ -167,7 +167,7 @@ public sealed class DecisionLoad
         : body.ValueKind == JsonValueKind.Object && body.TryGetProperty("title", out var title) ? title.ToString()
         : body.ToString();
 
-    /// <summary>Runs the load for <paramref name="duration"/> while <paramref name="during"/> does its worst, then stops it.</summary>
+    /// <summary>Runs the load while <paramref name="during"/> does its worst, then stops it and returns what the clients saw.</summary>
     public static async Task<DecisionLoad> RunAsync(Func<int, ServerProcess> serverFor, int clients, Func<DecisionLoad, Task> during)
     {
         var load = new DecisionLoad(serverFor);

@@ -61,10 +61,18 @@ public sealed class TwoServerLoadTests(ITestOutputHelper output)
         await Task.WhenAll(servers.Select(s => s.StartAsync()));
         Log("two servers up");
 
-        // Requests left at review remind at 3 s and escalate at 6 s: the load lasts long enough for both servers to sweep them.
+        // Requests no client decides remind at 3 s and escalate at 6 s and every 3 s after, while both servers sweep.
+        var left = new List<(string Id, string Reference)>();
+        for (var i = 0; i < 4; i++)
+        {
+            left.Add(await ProcessDeployment.SubmitAsync(servers[i % 2]));
+        }
+
         var load = await DecisionLoad.RunAsync(client => servers[client % 2], Clients,
             load => load.WaitForSuccessesAsync(300, TimeSpan.FromSeconds(90), deployment.Output));
         Log($"load stopped: {load.Summary()}");
+        await deployment.WaitUntilAsync(() => left.All(r => deployment.Reminders(r.Reference).Count > 0 && deployment.Escalations(r.Reference).Count >= 2),
+            TimeSpan.FromSeconds(45), "a reminder and two escalations of each request left undecided");
 
         await deployment.WaitUntilQuietAsync(TimeSpan.FromSeconds(30));
         var caughtBefore = deployment.Mail.Messages.Select(m => m.MessageId).ToHashSet();
@@ -76,7 +84,8 @@ public sealed class TwoServerLoadTests(ITestOutputHelper output)
         var failures = books.CheckEveryRequestIsWhole();
 
         // No call was cut off, so every move in the books is one a client saw succeed, and the other way round.
-        failures.AddRange(books.CheckClientsSawTheTruth(load.Calls, everyMoveSeen: true));
+        failures.AddRange(books.CheckClientsSawTheTruth(
+            [.. load.Calls, .. left.Select(r => new ClientCall(-1, Guid.Parse(r.Id), "submit", null, 1, HttpStatusCode.Created, r.Reference))], everyMoveSeen: true));
         Assert.True(failures.Count == 0, string.Join('\n', failures.Take(40)));
         Assert.Equal(0, load.Unanswered);
         Assert.All(load.Calls, c => Assert.True(c.Succeeded || c.Status == HttpStatusCode.Conflict, $"{c}"));
