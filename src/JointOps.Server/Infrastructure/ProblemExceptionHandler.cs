@@ -4,11 +4,35 @@ using Microsoft.AspNetCore.Diagnostics;
 
 namespace JointOps.Server.Infrastructure;
 
-/// <summary>Turns unreadable request bodies into ProblemDetails that say what is wrong and where.</summary>
-public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+/// <summary>
+/// Turns unreadable request bodies into ProblemDetails that say what is wrong and where, and a database that cannot be
+/// reached into 503 with Retry-After (the client may try again; nothing of the failure's insides is shown).
+/// </summary>
+public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
+    /// <summary>What a 503 asks clients to wait: about as long as a database restart or failover takes.</summary>
+    public const int RetryAfterSeconds = 5;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        if (DatabaseUnavailable.Is(exception))
+        {
+            LogDatabaseUnavailable(httpContext.Request.Method, httpContext.Request.Path, DatabaseUnavailable.Describe(exception));
+            httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = httpContext,
+                ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = "The service is unavailable for a moment.",
+                    Detail = $"The database cannot be reached. Nothing was changed; try again in {RetryAfterSeconds} s.",
+                },
+            });
+        }
+
         if (exception is not BadHttpRequestException bad)
         {
             return false;
@@ -28,6 +52,9 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems) : I
 
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = details, Exception = exception });
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered 503: the database is unavailable ({Reason})")]
+    private partial void LogDatabaseUnavailable(string method, string path, string reason);
 }
 
 /// <summary>Refuses oversize bodies before anything reads them.</summary>

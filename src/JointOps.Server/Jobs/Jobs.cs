@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Hangfire;
 using Hangfire.Server;
 using JointOps.Server.Features.Deadlines;
 using JointOps.Server.Features.Mail;
+using JointOps.Server.Infrastructure;
 using MediatR;
 using Microsoft.Extensions.Options;
 
@@ -14,16 +16,22 @@ namespace JointOps.Server.Jobs;
 public sealed partial class DeadlineProcess(IServiceScopeFactory scopes, IOptions<DeadlineOptions> options, ILogger<DeadlineProcess> logger)
     : IBackgroundProcess
 {
+    private readonly DatabaseOutage _outage = new(logger, "deadline sweep");
+
     public void Execute(BackgroundProcessContext context)
     {
         try
         {
             SweepAsync(context.StoppingToken).GetAwaiter().GetResult();
+            _outage.Ended();
         }
         catch (Exception e) when (!context.StoppingToken.IsCancellationRequested)
         {
             // The database may be away for a moment; the next sweep tries again.
-            LogSweepFailed(e);
+            if (!_outage.Began(e))
+            {
+                LogSweepFailed(e);
+            }
         }
 
         context.Wait(options.Value.SweepInterval);
@@ -49,6 +57,8 @@ public sealed partial class DeadlineProcess(IServiceScopeFactory scopes, IOption
 public sealed partial class OutboxProcess(IServiceScopeFactory scopes, IOptions<DeadlineOptions> options, ILogger<OutboxProcess> logger)
     : IBackgroundProcess
 {
+    private readonly DatabaseOutage _outage = new(logger, "outbox drain");
+
     public void Execute(BackgroundProcessContext context)
     {
         try
@@ -60,10 +70,14 @@ public sealed partial class OutboxProcess(IServiceScopeFactory scopes, IOptions<
                 sent = scope.ServiceProvider.GetRequiredService<IMediator>().Send(new DrainOutbox.Command(), context.StoppingToken).GetAwaiter().GetResult();
             }
             while (sent >= options.Value.MailBatchSize && !context.StoppingToken.IsCancellationRequested);
+            _outage.Ended();
         }
         catch (Exception e) when (!context.StoppingToken.IsCancellationRequested)
         {
-            LogDrainFailed(e);
+            if (!_outage.Began(e))
+            {
+                LogDrainFailed(e);
+            }
         }
 
         context.Wait(options.Value.SweepInterval);
@@ -71,6 +85,48 @@ public sealed partial class OutboxProcess(IServiceScopeFactory scopes, IOptions<
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The outbox drain failed; it runs again at the next interval.")]
     private partial void LogDrainFailed(Exception exception);
+}
+
+/// <summary>
+/// A background loop's view of a database outage: one warning when it begins and one line when it ends, rather than an
+/// error with a stack trace at every turn of the loop while the database is away.
+/// </summary>
+public sealed partial class DatabaseOutage(ILogger logger, string loop)
+{
+    private long? _since;
+
+    /// <summary>True when <paramref name="exception"/> says the database is away (logged once per outage).</summary>
+    public bool Began(Exception exception)
+    {
+        if (!DatabaseUnavailable.Is(exception))
+        {
+            return false;
+        }
+
+        if (_since is null)
+        {
+            _since = Stopwatch.GetTimestamp();
+            LogAway(loop, DatabaseUnavailable.Describe(exception));
+        }
+
+        return true;
+    }
+
+    public void Ended()
+    {
+        if (_since is { } since)
+        {
+            _since = null;
+            var away = Stopwatch.GetElapsedTime(since);
+            LogBack(loop, away.TotalSeconds);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Loop} cannot reach the database ({Reason}); it tries again at each interval.")]
+    private partial void LogAway(string loop, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The {Loop} reaches the database again after {Seconds:F1} s.")]
+    private partial void LogBack(string loop, double seconds);
 }
 
 /// <summary>A mail the drain gave up on, retried by Hangfire (visible in its dashboard until it goes).</summary>

@@ -47,6 +47,12 @@ public enum MailCatcherFault
     /// whether the mail was delivered. The catcher keeps nothing.
     /// </summary>
     Disconnect,
+
+    /// <summary>
+    /// No reply once the message data has arrived, until the sender gives up (its timeout) and hangs up, or a minute
+    /// passes: a server that hangs. The catcher keeps nothing.
+    /// </summary>
+    Stall,
 }
 
 /// <summary>
@@ -294,8 +300,11 @@ public sealed partial class MailCatcher : IHostedService, IAsyncDisposable, IDis
 
     private async Task<SmtpServer.Protocol.SmtpResponse> SaveAsync(ISessionContext context, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
-        switch (TakeFault(f => f is MailCatcherFault.RejectMessage or MailCatcherFault.RejectMessagePermanently or MailCatcherFault.Disconnect))
+        switch (TakeFault(f => f is MailCatcherFault.RejectMessage or MailCatcherFault.RejectMessagePermanently or MailCatcherFault.Disconnect or MailCatcherFault.Stall))
         {
+            case MailCatcherFault.Stall:
+                await StallAsync(context, cancellationToken);
+                return SmtpServer.Protocol.SmtpResponse.TransactionFailed;
             case MailCatcherFault.RejectMessage:
                 return new SmtpServer.Protocol.SmtpResponse(SmtpReplyCode.Aborted, "4.3.0 Refused for now by the mail catcher's fault mode");
             case MailCatcherFault.RejectMessagePermanently:
@@ -333,6 +342,27 @@ public sealed partial class MailCatcher : IHostedService, IAsyncDisposable, IDis
         changed.TrySetResult();
         LogCaught(mail.MessageId, mail.To, mail.Subject);
         return SmtpServer.Protocol.SmtpResponse.Ok;
+    }
+
+    /// <summary>Holds the reply back until the sender hangs up, the catcher stops, or a minute passes; then drops the connection.</summary>
+    private async Task StallAsync(ISessionContext context, CancellationToken cancellationToken)
+    {
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        stall.CancelAfter(TimeSpan.FromMinutes(1));
+        var connection = context.Pipe as Connection;
+        try
+        {
+            while (connection?.IsConnected != false)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), _time, stall.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // A minute, or the catcher stopping: end the session all the same.
+        }
+
+        connection?.Reset();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mail catcher listening on 127.0.0.1:{Port}")]
@@ -403,6 +433,27 @@ public sealed partial class MailCatcher : IHostedService, IAsyncDisposable, IDis
 
         public Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken = default) =>
             throw new NotSupportedException("The mail catcher speaks plain SMTP only.");
+
+        /// <summary>Whether the peer is still there: a closed connection reads as readable with nothing to read.</summary>
+        public bool IsConnected
+        {
+            get
+            {
+                try
+                {
+                    var socket = _client.Client;
+                    return socket.Connected && !(socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0);
+                }
+                catch (ObjectDisposedException)
+                {
+                    return false;
+                }
+                catch (SocketException)
+                {
+                    return false;
+                }
+            }
+        }
 
         /// <summary>Drops the connection with a TCP reset, as a crashing server would.</summary>
         public void Reset() => _client.Client.Close(0);

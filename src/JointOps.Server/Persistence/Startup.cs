@@ -52,7 +52,8 @@ public static class Startup
     private static async Task<NpgsqlTransaction> HoldStartupLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('jointops:startup'))", connection, transaction);
+        // No command timeout: wait for as long as the other server prepares (its crash ends its transaction, and the wait).
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('jointops:startup'))", connection, transaction) { CommandTimeout = 0 };
         await command.ExecuteNonQueryAsync(cancellationToken);
         return transaction;
     }

@@ -26,9 +26,11 @@ public sealed class ProcessDeployment : IAsyncDisposable
     private readonly string _workflows;
     private readonly List<ServerProcess> _servers = [];
     private readonly Dictionary<string, string> _settings;
+    private readonly bool _ownsDatabase;
 
-    private ProcessDeployment(string connectionString, string workflows, MailCatcher mail, IReadOnlyDictionary<string, string>? more)
+    private ProcessDeployment(string connectionString, string workflows, MailCatcher mail, IReadOnlyDictionary<string, string>? more, bool ownsDatabase)
     {
+        _ownsDatabase = ownsDatabase;
         ConnectionString = connectionString;
         _workflows = workflows;
         Mail = mail;
@@ -50,8 +52,11 @@ public sealed class ProcessDeployment : IAsyncDisposable
 
     public MailCatcher Mail { get; }
 
-    /// <summary>A fresh database, a running catcher and the workflows folder; no server yet.</summary>
-    public static async Task<ProcessDeployment> CreateAsync(string name, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>
+    /// A fresh database (on the shared server, or on <paramref name="cluster"/> when given), a running catcher and the
+    /// workflows folder; no server yet.
+    /// </summary>
+    public static async Task<ProcessDeployment> CreateAsync(string name, IReadOnlyDictionary<string, string>? settings = null, PostgresCluster? cluster = null)
     {
         var workflows = Directory.CreateTempSubdirectory("jointops-workflows-").FullName;
         foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "workflows"), "*.json"))
@@ -60,10 +65,11 @@ public sealed class ProcessDeployment : IAsyncDisposable
         }
 
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Deadlines", "short-deadlines.json"), Path.Combine(workflows, "short-deadlines.json"));
-        var mail = new MailCatcher(port: 0);
+        // Room for every mail of a load test, so none is forgotten before it is counted.
+        var mail = new MailCatcher(port: 0, capacity: 20_000);
         await mail.StartAsync(CancellationToken.None);
-        var connectionString = await PostgresServer.CreateDatabaseAsync(name);
-        return new ProcessDeployment(connectionString, workflows, mail, settings);
+        var connectionString = cluster is null ? await PostgresServer.CreateDatabaseAsync(name) : await cluster.CreateDatabaseAsync(name);
+        return new ProcessDeployment(connectionString, workflows, mail, settings, ownsDatabase: cluster is null);
     }
 
     /// <summary>A server process on this deployment's database (not yet started).</summary>
@@ -253,7 +259,11 @@ public sealed class ProcessDeployment : IAsyncDisposable
         }
 
         await Mail.DisposeAsync();
-        await PostgresServer.DropDatabaseAsync(ConnectionString);
+        if (_ownsDatabase)
+        {
+            await PostgresServer.DropDatabaseAsync(ConnectionString);
+        }
+
         Directory.Delete(_workflows, recursive: true);
     }
 

@@ -17,8 +17,8 @@ public static class PostgresServer
     public const string ConnectionStringVariable = "JOINTOPS_TEST_POSTGRES";
 
     private const string DockerImage = "postgres:15";
-    private const string ClusterFolderPrefix = "jointops-pg-";
-    private const string TestSettings = "fsync=off synchronous_commit=off full_page_writes=off max_connections=300 shared_buffers=128MB";
+    internal const string ClusterFolderPrefix = "jointops-pg-";
+    internal const string TestSettings = "fsync=off synchronous_commit=off full_page_writes=off max_connections=300 shared_buffers=128MB";
 
     // A failed start stays failed: every test then reports the same cause at once instead of retrying initdb.
     private static readonly Lazy<Task<string>> AdminConnectionString =
@@ -214,7 +214,7 @@ public static class PostgresServer
         return null;
     }
 
-    private static async Task<string?> FindBinDirectoryAsync()
+    internal static async Task<string?> FindBinDirectoryAsync()
     {
         var candidates = new List<string>();
         try
@@ -251,7 +251,7 @@ public static class PostgresServer
     }
 
     // A test process killed before its exit handler ran leaves its cluster running: stop it and remove its folder.
-    private static async Task RemoveStaleClustersAsync(string bin, bool asPostgres)
+    internal static async Task RemoveStaleClustersAsync(string bin, bool asPostgres)
     {
         foreach (var root in Directory.EnumerateDirectories(Path.GetTempPath(), ClusterFolderPrefix + "*"))
         {
@@ -284,7 +284,7 @@ public static class PostgresServer
 
     // vstest kills the test host 100 ms after the run (VSTEST_TESTHOST_SHUTDOWN_TIMEOUT), often before the ProcessExit
     // handlers are done, and a crashed or killed host runs none: a detached shell waits for this process and cleans up.
-    private static void CleanUpAfterExit(string commands)
+    internal static void CleanUpAfterExit(string commands)
     {
         var startInfo = new ProcessStartInfo("setsid")
         {
@@ -297,7 +297,7 @@ public static class PostgresServer
         Process.Start(startInfo)?.Dispose();
     }
 
-    private static string Quote(string argument) => "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    internal static string Quote(string argument) => "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private static async Task<string?> TryStartDockerAsync(List<string> failures)
     {
@@ -396,12 +396,12 @@ public static class PostgresServer
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static Task<CommandResult> RunToolAsync(string bin, string tool, IReadOnlyList<string> arguments, bool asPostgres, TimeSpan timeout) =>
+    internal static Task<CommandResult> RunToolAsync(string bin, string tool, IReadOnlyList<string> arguments, bool asPostgres, TimeSpan timeout) =>
         asPostgres
             ? RunAsync("runuser", ["-u", "postgres", "--", Path.Combine(bin, tool), .. arguments], timeout)
             : RunAsync(Path.Combine(bin, tool), arguments, timeout);
 
-    private static async Task<CommandResult> RunAsync(string fileName, IReadOnlyList<string> arguments, TimeSpan timeout)
+    internal static async Task<CommandResult> RunAsync(string fileName, IReadOnlyList<string> arguments, TimeSpan timeout)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -433,7 +433,7 @@ public static class PostgresServer
         return new CommandResult(process.ExitCode, ((await output) + (await error)).Trim());
     }
 
-    private static int FreeLoopbackPort()
+    internal static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -453,7 +453,7 @@ public static class PostgresServer
         }
     }
 
-    private static string ReadTail(string path)
+    internal static string ReadTail(string path)
     {
         try
         {
@@ -465,7 +465,7 @@ public static class PostgresServer
         }
     }
 
-    private static void DeleteFolder(string path)
+    internal static void DeleteFolder(string path)
     {
         try
         {
@@ -477,5 +477,5 @@ public static class PostgresServer
         }
     }
 
-    private sealed record CommandResult(int ExitCode, string Output);
+    internal sealed record CommandResult(int ExitCode, string Output);
 }

@@ -1,5 +1,6 @@
 using Hangfire;
 using JointOps.Server.Features.Deadlines;
+using JointOps.Server.Infrastructure;
 using JointOps.Server.Jobs;
 using JointOps.Server.Mail;
 using JointOps.Server.Persistence;
@@ -52,10 +53,44 @@ public static partial class DrainOutbox
                 }
 
                 // Recorded one by one, so a crash loses the record of one mail at most.
-                await db.SaveChangesAsync(cancellationToken);
+                await RecordAsync(message, cancellationToken);
             }
 
             return messages.Count;
+        }
+
+        /// <summary>
+        /// Only this process knows how the send went: should the database be away, the record waits for it (and the rest
+        /// of the batch, still claimed by this process, waits too) rather than being dropped and the batch left claimed
+        /// until its lease ends, to be sent again.
+        /// </summary>
+        private async Task RecordAsync(OutboxMessage message, CancellationToken cancellationToken)
+        {
+            var waitingSince = (DateTimeOffset?)null;
+            while (true)
+            {
+                try
+                {
+                    await db.SaveChangesAsync(cancellationToken);
+                    if (waitingSince is { } since)
+                    {
+                        var waited = time.GetUtcNow() - since;
+                        LogRecorded(message.MessageId, waited.TotalSeconds);
+                    }
+
+                    return;
+                }
+                catch (Exception e) when (DatabaseUnavailable.Is(e) && !cancellationToken.IsCancellationRequested)
+                {
+                    if (waitingSince is null)
+                    {
+                        waitingSince = time.GetUtcNow();
+                        LogRecordWaits(message.MessageId, DatabaseUnavailable.Describe(e));
+                    }
+
+                    await Task.Delay(RecordRetryInterval, time, cancellationToken);
+                }
+            }
         }
 
         private async Task<List<OutboxMessage>> ClaimAsync(CancellationToken cancellationToken)
@@ -82,11 +117,20 @@ public static partial class DrainOutbox
             return messages;
         }
 
+        /// <summary>How often a record waiting for the database is tried again.</summary>
+        public static readonly TimeSpan RecordRetryInterval = TimeSpan.FromMilliseconds(500);
+
         /// <summary>2 s, 4 s, 8 s ... up to 10 minutes.</summary>
         public static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(600, Math.Pow(2, attempts)));
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Mail {MessageId} failed (attempt {Attempts}): {Error}")]
         private partial void LogFailed(string messageId, int attempts, string error);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "The outcome of mail {MessageId} waits for the database to record it ({Reason})")]
+        private partial void LogRecordWaits(string messageId, string reason);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "The outcome of mail {MessageId} was recorded after {Seconds:F1} s")]
+        private partial void LogRecorded(string messageId, double seconds);
     }
 }
 
