@@ -58,7 +58,7 @@ public sealed class Books
         foreach (var request in Requests)
         {
             var entries = Audit[request.Reference].ToList();
-            var verification = AuditChain.Verify(entries);
+            var verification = AuditChain.Verify(entries, request.AuditSequence, request.AuditHash);
             if (!verification.Verified)
             {
                 failures.Add($"{request.Reference}: the audit chain breaks at {verification.BrokenAtSequence}: {verification.Reason}");
