@@ -8,6 +8,17 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
 {
     public static readonly DefinitionValidator Default = new(Vocabulary.Roles);
 
+    /// <summary>Ids are stored in 64-character columns (a request's step, an assignment's branch, an audit entry's decision).</summary>
+    public const int MaxIdLength = 64;
+
+    /// <summary>Titles are stored in 200-character columns.</summary>
+    public const int MaxTitleLength = 200;
+
+    public const int MaxRoutesPerDecision = 20;
+    public const int MaxBranches = 10;
+    public const int MaxReminders = 10;
+    public const int MaxConditionValues = 50;
+
     /// <summary>Ten years: far beyond any real instrument's deadline, and far from overflowing a timestamp.</summary>
     public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(3650);
 
@@ -16,9 +27,9 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         var errors = new List<DefinitionError>();
         void Error(string path, string message) => errors.Add(new DefinitionError(path, message));
 
-        if (!IdPattern().IsMatch(definition.Name))
+        if (IdProblem(definition.Name, "Name", "e.g. 'mutual-assistance'") is { } nameProblem)
         {
-            Error("$.name", "Name must be lower-case words joined by hyphens, e.g. 'mutual-assistance'.");
+            Error("$.name", nameProblem);
         }
 
         if (definition.Version < 1)
@@ -26,10 +37,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
             Error("$.version", "Version must be 1 or more.");
         }
 
-        if (string.IsNullOrWhiteSpace(definition.Title))
-        {
-            Error("$.title", "Title is required.");
-        }
+        ValidateTitle(definition.Title, "$.title", Error);
 
         if (definition.Steps.Count == 0)
         {
@@ -47,9 +55,9 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         for (var i = 0; i < definition.Steps.Count; i++)
         {
             var id = definition.Steps[i].Id;
-            if (!IdPattern().IsMatch(id))
+            if (IdProblem(id, "Step id") is { } idProblem)
             {
-                Error($"$.steps[{i}].id", "Step id must be lower-case words joined by hyphens.");
+                Error($"$.steps[{i}].id", idProblem);
             }
             else if (!index.TryAdd(id, i))
             {
@@ -59,7 +67,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
 
         if (!index.TryGetValue(definition.Start, out var startIndex))
         {
-            Error("$.start", $"Start step '{definition.Start}' does not exist.");
+            Error("$.start", $"Start step '{Quote(definition.Start)}' does not exist.");
         }
         else if (definition.Steps[startIndex].IsTerminal)
         {
@@ -77,10 +85,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
 
     private void ValidateStep(StepDefinition step, string path, Dictionary<string, int> index, Action<string, string> error)
     {
-        if (string.IsNullOrWhiteSpace(step.Title))
-        {
-            error($"{path}.title", "Title is required.");
-        }
+        ValidateTitle(step.Title, $"{path}.title", error);
 
         var kinds = (step.Actor is null ? 0 : 1) + (step.Parallel is null ? 0 : 1) + (step.IsTerminal ? 1 : 0);
         if (kinds != 1)
@@ -92,7 +97,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         {
             if (!Vocabulary.Outcomes.Contains(step.Terminal!))
             {
-                error($"{path}.terminal", $"Unknown outcome '{step.Terminal}'; use one of: {string.Join(", ", Vocabulary.Outcomes)}.");
+                error($"{path}.terminal", $"Unknown outcome '{Quote(step.Terminal!)}'; use one of: {string.Join(", ", Vocabulary.Outcomes)}.");
             }
 
             if (step.Decisions.Count > 0)
@@ -123,14 +128,19 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         {
             error($"{path}.branches", "A parallel step needs at least two branches.");
         }
+        else if (parallel.Branches.Count > MaxBranches)
+        {
+            error($"{path}.branches", $"A parallel step may have at most {MaxBranches} branches; it has {parallel.Branches.Count}.");
+            return;
+        }
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (var b = 0; b < parallel.Branches.Count; b++)
         {
             var branch = parallel.Branches[b];
-            if (!IdPattern().IsMatch(branch.Id))
+            if (IdProblem(branch.Id, "Branch id") is { } idProblem)
             {
-                error($"{path}.branches[{b}].id", "Branch id must be lower-case words joined by hyphens.");
+                error($"{path}.branches[{b}].id", idProblem);
             }
             else if (!ids.Add(branch.Id))
             {
@@ -153,11 +163,11 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
 
             if (!TryParseDuration(deadline.Duration, out var duration) || duration <= TimeSpan.Zero)
             {
-                error($"{path}.deadline.{priority}.duration", $"'{deadline.Duration}' is not a positive ISO-8601 duration (e.g. P30D, PT8H).");
+                error($"{path}.deadline.{priority}.duration", $"'{Quote(deadline.Duration)}' is not a positive ISO-8601 duration (e.g. P30D, PT8H).");
             }
             else if (duration > MaxDuration)
             {
-                error($"{path}.deadline.{priority}.duration", $"'{deadline.Duration}' is longer than the longest deadline allowed, {MaxDuration.Days} days.");
+                error($"{path}.deadline.{priority}.duration", $"'{Quote(deadline.Duration)}' is longer than the longest deadline allowed, {MaxDuration.Days} days.");
             }
         }
 
@@ -165,11 +175,16 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         {
             if (!Vocabulary.Priorities.Contains(key))
             {
-                error($"{path}.deadline.{key}", $"Unknown priority '{key}'; use one of: {string.Join(", ", Vocabulary.Priorities)}.");
+                error($"{path}.deadline.{key}", $"Unknown priority '{Quote(key)}'; use one of: {string.Join(", ", Vocabulary.Priorities)}.");
             }
         }
 
-        for (var r = 0; r < (step.Reminders?.Count ?? 0); r++)
+        if (step.Reminders is { Count: > MaxReminders } reminders)
+        {
+            error($"{path}.reminders", $"A step may have at most {MaxReminders} reminders; it has {reminders.Count}.");
+        }
+
+        for (var r = 0; r < int.Min(step.Reminders?.Count ?? 0, MaxReminders); r++)
         {
             if (step.Reminders![r] is <= 0 or >= 1)
             {
@@ -182,7 +197,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
             ValidateActor(escalation.To, $"{path}.escalation.to", error);
             if (escalation.Every is not null && (!TryParseDuration(escalation.Every, out var every) || every <= TimeSpan.Zero || every > MaxDuration))
             {
-                error($"{path}.escalation.every", $"'{escalation.Every}' is not a positive ISO-8601 duration of at most {MaxDuration.Days} days.");
+                error($"{path}.escalation.every", $"'{Quote(escalation.Every)}' is not a positive ISO-8601 duration of at most {MaxDuration.Days} days.");
             }
         }
     }
@@ -197,7 +212,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
 
         if (step.Decisions.Count > maxDecisionsPerStep)
         {
-            error($"{path}.decisions", $"A step may have at most {maxDecisionsPerStep} decisions.");
+            error($"{path}.decisions", $"A step may have at most {maxDecisionsPerStep} decisions; it has {step.Decisions.Count}.");
             return;
         }
 
@@ -206,13 +221,13 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         {
             var decision = step.Decisions[d];
             var at = $"{path}.decisions[{d}]";
-            if (!IdPattern().IsMatch(decision.Name))
+            if (IdProblem(decision.Name, "Decision name", "e.g. 'request-information'") is { } nameProblem)
             {
-                error($"{at}.name", "Decision name must be lower-case words joined by hyphens, e.g. 'request-information'.");
+                error($"{at}.name", nameProblem);
             }
             else if (!names.Add(decision.Name))
             {
-                error($"{at}.name", $"Duplicate decision '{decision.Name}' in step '{step.Id}'.");
+                error($"{at}.name", $"Duplicate decision '{decision.Name}' in step '{Quote(step.Id)}'.");
             }
 
             if ((decision.To is null) == (decision.Routes is null))
@@ -222,7 +237,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
 
             if (decision.To is not null && !index.ContainsKey(decision.To))
             {
-                error($"{at}.to", $"Unknown step '{decision.To}'.");
+                error($"{at}.to", $"Unknown step '{Quote(decision.To)}'.");
             }
 
             ValidateRoutes(decision.Routes, at, index, error);
@@ -261,12 +276,18 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
             return;
         }
 
+        if (routes.Count > MaxRoutesPerDecision)
+        {
+            error($"{at}.routes", $"A decision may have at most {MaxRoutesPerDecision} routes; it has {routes.Count}.");
+            return;
+        }
+
         for (var r = 0; r < routes.Count; r++)
         {
             var route = routes[r];
             if (!index.ContainsKey(route.To))
             {
-                error($"{at}.routes[{r}].to", $"Unknown step '{route.To}'.");
+                error($"{at}.routes[{r}].to", $"Unknown step '{Quote(route.To)}'.");
             }
 
             if (route.When is { } when)
@@ -289,7 +310,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
     {
         if (!Vocabulary.ConditionFields.Contains(condition.Field))
         {
-            error($"{path}.field", $"Unknown field '{condition.Field}'; use one of: {string.Join(", ", Vocabulary.ConditionFields)}.");
+            error($"{path}.field", $"Unknown field '{Quote(condition.Field)}'; use one of: {string.Join(", ", Vocabulary.ConditionFields)}.");
         }
 
         var tests = (condition.EqualTo is null ? 0 : 1) + (condition.In is null ? 0 : 1) + (condition.NotIn is null ? 0 : 1);
@@ -308,9 +329,15 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         };
         var (values, at) = condition.EqualTo is not null ? ([condition.EqualTo], $"{path}.equalTo")
             : condition.In is not null ? (condition.In, $"{path}.in") : (condition.NotIn!, $"{path}.notIn");
+        if (values.Count > MaxConditionValues)
+        {
+            error(at, $"A condition may list at most {MaxConditionValues} values; it has {values.Count}.");
+            return;
+        }
+
         foreach (var value in known is null ? [] : values.Where(v => !known.Contains(v)))
         {
-            error(at, $"'{value}' is not a value of '{condition.Field}'; use one of: {string.Join(", ", known!)}.");
+            error(at, $"'{Quote(value)}' is not a value of '{condition.Field}'; use one of: {string.Join(", ", known!)}.");
         }
     }
 
@@ -318,7 +345,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
     {
         if (!roles.Contains(actor.Role))
         {
-            error($"{path}.role", $"Role '{actor.Role}' does not exist; use one of: {string.Join(", ", roles)}.");
+            error($"{path}.role", $"Role '{Quote(actor.Role)}' does not exist; use one of: {string.Join(", ", roles)}.");
         }
 
         if (actor.Scope != ActorScope.Country && actor.Side != Side.Requesting)
@@ -363,11 +390,11 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         {
             if (!reachable[i])
             {
-                error($"$.steps[{i}]", $"Step '{steps[i].Id}' cannot be reached from the start step.");
+                error($"$.steps[{i}]", $"Step '{Quote(steps[i].Id)}' cannot be reached from the start step.");
             }
             else if (!finishing[i])
             {
-                error($"$.steps[{i}]", $"Step '{steps[i].Id}' has no way to a terminal step.");
+                error($"$.steps[{i}]", $"Step '{Quote(steps[i].Id)}' has no way to a terminal step.");
             }
         }
     }
@@ -419,6 +446,27 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
             return false;
         }
     }
+
+    private static string? IdProblem(string id, string what, string? example = null) =>
+        id.Length > MaxIdLength ? $"{what} must be at most {MaxIdLength} characters; it has {id.Length}."
+        : !IdPattern().IsMatch(id) ? $"{what} must be lower-case words joined by hyphens{(example is null ? "" : ", " + example)}."
+        : null;
+
+    private static void ValidateTitle(string title, string path, Action<string, string> error)
+    {
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            error(path, "Title is required.");
+        }
+        else if (title.Length > MaxTitleLength)
+        {
+            error(path, $"Title must be at most {MaxTitleLength} characters; it has {title.Length}.");
+        }
+    }
+
+    /// <summary>A value quoted back in a message, cut short so a huge value cannot make a huge report.</summary>
+    private static string Quote(string value) =>
+        value.Length <= 40 ? value : value[..(char.IsHighSurrogate(value[39]) ? 39 : 40)] + "…";
 
     [GeneratedRegex("^[a-z][a-z0-9]*(-[a-z0-9]+)*$")]
     private static partial Regex IdPattern();
