@@ -100,6 +100,7 @@ public static class DefinitionLoader
             WriteIndented = true,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.Converters.Add(new PlainTextConverter());
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }

@@ -1,3 +1,4 @@
+using JointOps.Server.Features.Requests;
 using JointOps.Server.Infrastructure;
 using JointOps.Server.Persistence;
 using JointOps.Server.Workflows;
@@ -15,6 +16,31 @@ public static class GetInbox
         string? Branch, DateTimeOffset? DueAt, string RequestingCountry, string ReceivingCountry, int Version);
 
     public sealed record View(IReadOnlyList<Item> Items, int Total);
+
+    /// <summary>Filters are closed sets; anything else is refused before it reaches the database.</summary>
+    public sealed class Validator : IValidator<Query>
+    {
+        public IReadOnlyDictionary<string, string[]> Validate(Query query)
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (query.Type is not null && !RequestRules.Types.Contains(query.Type))
+            {
+                errors["type"] = [$"One of: {string.Join(", ", RequestRules.Types)}."];
+            }
+
+            if (query.Priority is not null && !RequestRules.Priorities.Contains(query.Priority))
+            {
+                errors["priority"] = [$"One of: {string.Join(", ", RequestRules.Priorities)}."];
+            }
+
+            if (query.Country is not null && !RequestRules.Countries.Contains(query.Country))
+            {
+                errors["country"] = ["KR or KH."];
+            }
+
+            return errors;
+        }
+    }
 
     public sealed class Handler(JointOpsDbContext db, WorkflowCatalog catalog) : IRequestHandler<Query, Result<View>>
     {
