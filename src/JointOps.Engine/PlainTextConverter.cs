@@ -15,15 +15,21 @@ public sealed class PlainTextConverter : JsonConverter<string>
     public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         var text = reader.GetString();
+        return Problem(text) is { } problem ? throw new JsonException(problem) : text;
+    }
+
+    /// <summary>Why the text is not plain, or null: for text that arrives other than as JSON (forms).</summary>
+    public static string? Problem(string? text)
+    {
         foreach (var c in text ?? "")
         {
             if (char.IsControl(c) && c is not ('\t' or '\n' or '\r'))
             {
-                throw new JsonException($"Text may not contain control characters (U+{(int)c:X4}).");
+                return $"Text may not contain control characters (U+{(int)c:X4}).";
             }
         }
 
-        return text;
+        return null;
     }
 
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
