@@ -117,6 +117,7 @@ services.ConfigureHttpJsonOptions(options =>
 {
     options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
     options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+    options.SerializerOptions.Converters.Add(new JointOps.Engine.PlainTextConverter());
     options.SerializerOptions.MaxDepth = 32;
 });
 services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

@@ -442,7 +442,7 @@ public sealed class DefinitionValidationTests
             }
         });
 
-        AssertSingle(errors, "$.steps[0].decisions", "A step may have at most 20 decisions.");
+        AssertSingle(errors, "$.steps[0].decisions", "A step may have at most 20 decisions; it has 21.");
     }
 
     [Fact]

@@ -23,14 +23,10 @@ public static class DefinitionLoader
 
     public static LoadResult Load(string json, DefinitionValidator validator)
     {
-        WorkflowDefinition? definition;
-        try
+        var definition = TryParse(json, out var error);
+        if (error is not null)
         {
-            definition = JsonSerializer.Deserialize<WorkflowDefinition>(json, JsonOptions);
-        }
-        catch (JsonException e)
-        {
-            return new LoadResult(null, [new DefinitionError(e.Path ?? "$", JsonErrorMessage.Of(e))]);
+            return new LoadResult(null, [error]);
         }
 
         if (definition is null)
@@ -51,6 +47,13 @@ public static class DefinitionLoader
     /// <summary>Parses without validating, so an editor can draw a definition that still has problems.</summary>
     public static WorkflowDefinition? TryParse(string json, out DefinitionError? error)
     {
+        // The serializer throws ArgumentException, not JsonException, for text it cannot turn into UTF-8.
+        if (LoneSurrogate(json) is { } index)
+        {
+            error = new DefinitionError("$", $"The text is not valid Unicode: a lone surrogate at character {index}.");
+            return null;
+        }
+
         try
         {
             error = null;
@@ -61,6 +64,23 @@ public static class DefinitionLoader
             error = new DefinitionError(e.Path ?? "$", JsonErrorMessage.Of(e));
             return null;
         }
+    }
+
+    private static int? LoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return i;
+            }
+        }
+
+        return null;
     }
 
     public static string Serialize(WorkflowDefinition definition) => JsonSerializer.Serialize(definition, JsonOptions);
@@ -80,6 +100,7 @@ public static class DefinitionLoader
             WriteIndented = true,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.Converters.Add(new PlainTextConverter());
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }

@@ -8,6 +8,17 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
 {
     public static readonly DefinitionValidator Default = new(Vocabulary.Roles);
 
+    /// <summary>Ids are stored in 64-character columns (a request's step, an assignment's branch, an audit entry's decision).</summary>
+    public const int MaxIdLength = 64;
+
+    /// <summary>Titles are stored in 200-character columns.</summary>
+    public const int MaxTitleLength = 200;
+
+    public const int MaxRoutesPerDecision = 20;
+    public const int MaxBranches = 10;
+    public const int MaxReminders = 10;
+    public const int MaxConditionValues = 50;
+
     /// <summary>Ten years: far beyond any real instrument's deadline, and far from overflowing a timestamp.</summary>
     public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(3650);
 
@@ -19,9 +30,9 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         // One delegate for every step, rather than one converted from Error at each call.
         Action<string, string> error = Error;
 
-        if (!IdPattern().IsMatch(definition.Name))
+        if (IdProblem(definition.Name, "Name", "e.g. 'mutual-assistance'") is { } nameProblem)
         {
-            Error("$.name", "Name must be lower-case words joined by hyphens, e.g. 'mutual-assistance'.");
+            Error("$.name", nameProblem);
         }
 
         if (definition.Version < 1)
@@ -29,10 +40,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
             Error("$.version", "Version must be 1 or more.");
         }
 
-        if (string.IsNullOrWhiteSpace(definition.Title))
-        {
-            Error("$.title", "Title is required.");
-        }
+        ValidateTitle(definition.Title, "$.title", Error);
 
         if (definition.Steps.Count == 0)
         {
@@ -50,9 +58,9 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         for (var i = 0; i < definition.Steps.Count; i++)
         {
             var id = definition.Steps[i].Id;
-            if (!IdPattern().IsMatch(id))
+            if (IdProblem(id, "Step id") is { } idProblem)
             {
-                Error($"$.steps[{i}].id", "Step id must be lower-case words joined by hyphens.");
+                Error($"$.steps[{i}].id", idProblem);
             }
             else if (!index.TryAdd(id, i))
             {
@@ -62,7 +70,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
 
         if (!index.TryGetValue(definition.Start, out var startIndex))
         {
-            Error("$.start", $"Start step '{definition.Start}' does not exist.");
+            Error("$.start", $"Start step '{Quote(definition.Start)}' does not exist.");
         }
         else if (definition.Steps[startIndex].IsTerminal)
         {
@@ -83,10 +91,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
     private void ValidateStep(StepDefinition step, int i, Dictionary<string, int> index, Action<string, string> error)
     {
         var path = $"$.steps[{i}]";
-        if (string.IsNullOrWhiteSpace(step.Title))
-        {
-            error($"{path}.title", "Title is required.");
-        }
+        ValidateTitle(step.Title, $"{path}.title", error);
 
         var kinds = (step.Actor is null ? 0 : 1) + (step.Parallel is null ? 0 : 1) + (step.IsTerminal ? 1 : 0);
         if (kinds != 1)
@@ -98,7 +103,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         {
             if (!Vocabulary.Outcomes.Contains(step.Terminal!))
             {
-                error($"{path}.terminal", $"Unknown outcome '{step.Terminal}'; use one of: {string.Join(", ", Vocabulary.Outcomes)}.");
+                error($"{path}.terminal", $"Unknown outcome '{Quote(step.Terminal!)}'; use one of: {string.Join(", ", Vocabulary.Outcomes)}.");
             }
 
             if (step.Decisions.Count > 0)
@@ -129,14 +134,19 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         {
             error($"{path}.branches", "A parallel step needs at least two branches.");
         }
+        else if (parallel.Branches.Count > MaxBranches)
+        {
+            error($"{path}.branches", $"A parallel step may have at most {MaxBranches} branches; it has {parallel.Branches.Count}.");
+            return;
+        }
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (var b = 0; b < parallel.Branches.Count; b++)
         {
             var branch = parallel.Branches[b];
-            if (!IdPattern().IsMatch(branch.Id))
+            if (IdProblem(branch.Id, "Branch id") is { } idProblem)
             {
-                error($"{path}.branches[{b}].id", "Branch id must be lower-case words joined by hyphens.");
+                error($"{path}.branches[{b}].id", idProblem);
             }
             else if (!ids.Add(branch.Id))
             {
@@ -162,11 +172,11 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
 
             if (!TryParseDuration(deadline.Duration, out var duration) || duration <= TimeSpan.Zero)
             {
-                error($"{path}.deadline.{priority}.duration", $"'{deadline.Duration}' is not a positive ISO-8601 duration (e.g. P30D, PT8H).");
+                error($"{path}.deadline.{priority}.duration", $"'{Quote(deadline.Duration)}' is not a positive ISO-8601 duration (e.g. P30D, PT8H).");
             }
             else if (duration > MaxDuration)
             {
-                error($"{path}.deadline.{priority}.duration", $"'{deadline.Duration}' is longer than the longest deadline allowed, {MaxDuration.Days} days.");
+                error($"{path}.deadline.{priority}.duration", $"'{Quote(deadline.Duration)}' is longer than the longest deadline allowed, {MaxDuration.Days} days.");
             }
         }
 
@@ -174,11 +184,16 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         {
             if (!Vocabulary.Priorities.Contains(key))
             {
-                error($"{path}.deadline.{key}", $"Unknown priority '{key}'; use one of: {string.Join(", ", Vocabulary.Priorities)}.");
+                error($"{path}.deadline.{key}", $"Unknown priority '{Quote(key)}'; use one of: {string.Join(", ", Vocabulary.Priorities)}.");
             }
         }
 
-        for (var r = 0; r < (step.Reminders?.Count ?? 0); r++)
+        if (step.Reminders is { Count: > MaxReminders } reminders)
+        {
+            error($"{path}.reminders", $"A step may have at most {MaxReminders} reminders; it has {reminders.Count}.");
+        }
+
+        for (var r = 0; r < int.Min(step.Reminders?.Count ?? 0, MaxReminders); r++)
         {
             if (step.Reminders![r] is <= 0 or >= 1)
             {
@@ -191,7 +206,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
             ValidateActor(escalation.To, path, ".escalation.to", error);
             if (escalation.Every is not null && (!TryParseDuration(escalation.Every, out var every) || every <= TimeSpan.Zero || every > MaxDuration))
             {
-                error($"{path}.escalation.every", $"'{escalation.Every}' is not a positive ISO-8601 duration of at most {MaxDuration.Days} days.");
+                error($"{path}.escalation.every", $"'{Quote(escalation.Every)}' is not a positive ISO-8601 duration of at most {MaxDuration.Days} days.");
             }
         }
     }
@@ -206,7 +221,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
 
         if (step.Decisions.Count > maxDecisionsPerStep)
         {
-            error($"{path}.decisions", $"A step may have at most {maxDecisionsPerStep} decisions.");
+            error($"{path}.decisions", $"A step may have at most {maxDecisionsPerStep} decisions; it has {step.Decisions.Count}.");
             return;
         }
 
@@ -216,13 +231,13 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         {
             var decision = step.Decisions[d];
             string At() => $"{path}.decisions[{d}]";
-            if (!IdPattern().IsMatch(decision.Name))
+            if (IdProblem(decision.Name, "Decision name", "e.g. 'request-information'") is { } nameProblem)
             {
-                error($"{At()}.name", "Decision name must be lower-case words joined by hyphens, e.g. 'request-information'.");
+                error($"{At()}.name", nameProblem);
             }
             else if (!names.Add(decision.Name))
             {
-                error($"{At()}.name", $"Duplicate decision '{decision.Name}' in step '{step.Id}'.");
+                error($"{At()}.name", $"Duplicate decision '{decision.Name}' in step '{Quote(step.Id)}'.");
             }
 
             if ((decision.To is null) == (decision.Routes is null))
@@ -232,7 +247,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
 
             if (decision.To is not null && !index.ContainsKey(decision.To))
             {
-                error($"{At()}.to", $"Unknown step '{decision.To}'.");
+                error($"{At()}.to", $"Unknown step '{Quote(decision.To)}'.");
             }
 
             ValidateRoutes(decision.Routes, path, d, index, error);
@@ -273,12 +288,18 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
             return;
         }
 
+        if (routes.Count > MaxRoutesPerDecision)
+        {
+            error($"{At()}.routes", $"A decision may have at most {MaxRoutesPerDecision} routes; it has {routes.Count}.");
+            return;
+        }
+
         for (var r = 0; r < routes.Count; r++)
         {
             var route = routes[r];
             if (!index.ContainsKey(route.To))
             {
-                error($"{At()}.routes[{r}].to", $"Unknown step '{route.To}'.");
+                error($"{At()}.routes[{r}].to", $"Unknown step '{Quote(route.To)}'.");
             }
 
             if (route.When is { } when)
@@ -302,7 +323,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         string At() => $"{stepPath}.decisions[{d}].routes[{r}].when";
         if (!Vocabulary.ConditionFields.Contains(condition.Field))
         {
-            error($"{At()}.field", $"Unknown field '{condition.Field}'; use one of: {string.Join(", ", Vocabulary.ConditionFields)}.");
+            error($"{At()}.field", $"Unknown field '{Quote(condition.Field)}'; use one of: {string.Join(", ", Vocabulary.ConditionFields)}.");
         }
 
         var tests = (condition.EqualTo is null ? 0 : 1) + (condition.In is null ? 0 : 1) + (condition.NotIn is null ? 0 : 1);
@@ -319,28 +340,24 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
             "requestingCountry" or "receivingCountry" => Vocabulary.Countries,
             _ => null,
         };
+        var (values, test) = condition.EqualTo is not null ? ([condition.EqualTo], ".equalTo")
+            : condition.In is not null ? (condition.In, ".in") : (condition.NotIn!, ".notIn");
+        if (values.Count > MaxConditionValues)
+        {
+            error(At() + test, $"A condition may list at most {MaxConditionValues} values; it has {values.Count}.");
+            return;
+        }
+
         if (known is null)
         {
             return;
         }
 
-        if (condition.EqualTo is not null)
-        {
-            CheckValue(condition.EqualTo, ".equalTo");
-            return;
-        }
-
-        var (values, test) = condition.In is not null ? (condition.In, ".in") : (condition.NotIn!, ".notIn");
         for (var v = 0; v < values.Count; v++)
         {
-            CheckValue(values[v], test);
-        }
-
-        void CheckValue(string value, string test)
-        {
-            if (!known.Contains(value))
+            if (!known.Contains(values[v]))
             {
-                error(At() + test, $"'{value}' is not a value of '{condition.Field}'; use one of: {string.Join(", ", known)}.");
+                error(At() + test, $"'{Quote(values[v])}' is not a value of '{condition.Field}'; use one of: {string.Join(", ", known)}.");
             }
         }
     }
@@ -350,7 +367,7 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
     {
         if (!roles.Contains(actor.Role))
         {
-            error($"{path}{suffix}.role", $"Role '{actor.Role}' does not exist; use one of: {string.Join(", ", roles)}.");
+            error($"{path}{suffix}.role", $"Role '{Quote(actor.Role)}' does not exist; use one of: {string.Join(", ", roles)}.");
         }
 
         if (actor.Scope != ActorScope.Country && actor.Side != Side.Requesting)
@@ -416,11 +433,11 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
         {
             if (!reachable[i])
             {
-                error($"$.steps[{i}]", $"Step '{steps[i].Id}' cannot be reached from the start step.");
+                error($"$.steps[{i}]", $"Step '{Quote(steps[i].Id)}' cannot be reached from the start step.");
             }
             else if (!finishing[i])
             {
-                error($"$.steps[{i}]", $"Step '{steps[i].Id}' has no way to a terminal step.");
+                error($"$.steps[{i}]", $"Step '{Quote(steps[i].Id)}' has no way to a terminal step.");
             }
         }
     }
@@ -472,6 +489,27 @@ public sealed partial class DefinitionValidator(IReadOnlyCollection<string> role
             return false;
         }
     }
+
+    private static string? IdProblem(string id, string what, string? example = null) =>
+        id.Length > MaxIdLength ? $"{what} must be at most {MaxIdLength} characters; it has {id.Length}."
+        : !IdPattern().IsMatch(id) ? $"{what} must be lower-case words joined by hyphens{(example is null ? "" : ", " + example)}."
+        : null;
+
+    private static void ValidateTitle(string title, string path, Action<string, string> error)
+    {
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            error(path, "Title is required.");
+        }
+        else if (title.Length > MaxTitleLength)
+        {
+            error(path, $"Title must be at most {MaxTitleLength} characters; it has {title.Length}.");
+        }
+    }
+
+    /// <summary>A value quoted back in a message, cut short so a huge value cannot make a huge report.</summary>
+    private static string Quote(string value) =>
+        value.Length <= 40 ? value : value[..(char.IsHighSurrogate(value[39]) ? 39 : 40)] + "…";
 
     [GeneratedRegex("^[a-z][a-z0-9]*(-[a-z0-9]+)*$")]
     private static partial Regex IdPattern();

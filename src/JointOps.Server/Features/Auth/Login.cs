@@ -24,10 +24,18 @@ public static class Login
                 {
                     errors["email"] = ["Required."];
                 }
+                else if (body.Email.Length > 256)
+                {
+                    errors["email"] = ["At most 256 characters."];
+                }
 
                 if (string.IsNullOrEmpty(body.Password))
                 {
                     errors["password"] = ["Required."];
+                }
+                else if (body.Password.Length > 128)
+                {
+                    errors["password"] = ["At most 128 characters."];
                 }
 
                 if (errors.Count > 0)

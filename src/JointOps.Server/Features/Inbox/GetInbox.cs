@@ -18,6 +18,31 @@ public static class GetInbox
     /// <summary>What awaits the caller; <see cref="Total"/> stops counting at <see cref="Search.CountLimit"/> (then <see cref="TotalIsAtLeast"/>).</summary>
     public sealed record View(IReadOnlyList<Item> Items, int Total, bool TotalIsAtLeast);
 
+    /// <summary>Filters are closed sets; anything else is refused before it reaches the database.</summary>
+    public sealed class Validator : IValidator<Query>
+    {
+        public IReadOnlyDictionary<string, string[]> Validate(Query query)
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (query.Type is not null && !RequestRules.Types.Contains(query.Type))
+            {
+                errors["type"] = [$"One of: {string.Join(", ", RequestRules.Types)}."];
+            }
+
+            if (query.Priority is not null && !RequestRules.Priorities.Contains(query.Priority))
+            {
+                errors["priority"] = [$"One of: {string.Join(", ", RequestRules.Priorities)}."];
+            }
+
+            if (query.Country is not null && !RequestRules.Countries.Contains(query.Country))
+            {
+                errors["country"] = ["KR or KH."];
+            }
+
+            return errors;
+        }
+    }
+
     public sealed class Handler(JointOpsDbContext db, WorkflowCatalog catalog) : IRequestHandler<Query, Result<View>>
     {
         public async Task<Result<View>> Handle(Query query, CancellationToken cancellationToken)

@@ -21,7 +21,9 @@ public static class AddComment
             ? new Dictionary<string, string[]> { ["text"] = ["Required."] }
             : command.Text.Length > 4000
                 ? new Dictionary<string, string[]> { ["text"] = ["At most 4000 characters."] }
-                : new Dictionary<string, string[]>();
+                : Engine.PlainTextConverter.Problem(command.Text) is { } problem
+                    ? new Dictionary<string, string[]> { ["text"] = [problem] }
+                    : new Dictionary<string, string[]>();
     }
 
     public sealed class Handler(JointOpsDbContext db, AuditTrail audit, TimeProvider time) : IRequestHandler<Command, Result<Added>>

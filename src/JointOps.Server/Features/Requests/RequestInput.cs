@@ -99,6 +99,10 @@ public static class RequestRules
             {
                 Error(field, $"At most {max} characters.");
             }
+            else if (Engine.PlainTextConverter.Problem(value) is { } problem)
+            {
+                Error(field, problem);
+            }
         }
 
         OneOf("type", input.Type, Types, required: true);

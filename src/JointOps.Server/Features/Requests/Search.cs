@@ -19,6 +19,9 @@ public static class Search
     // Counting every visible request on every page cost a central authority a scan of half the database at a million.
     public const int CountLimit = 1000;
 
+    /// <summary>A draft, a running request, or one of the outcomes a definition's terminal steps give.</summary>
+    public static readonly string[] Statuses = [RequestStatus.Draft, RequestStatus.InProgress, .. JointOps.Engine.Definitions.Vocabulary.Outcomes];
+
     public sealed class Validator : IValidator<Query>
     {
         public IReadOnlyDictionary<string, string[]> Validate(Query query)
@@ -44,9 +47,9 @@ public static class Search
                 errors["type"] = [$"One of: {string.Join(", ", RequestRules.Types)}."];
             }
 
-            if (query.Status is { Length: > 16 })
+            if (query.Status is not null && !Statuses.Contains(query.Status))
             {
-                errors["status"] = ["Unknown status."];
+                errors["status"] = [$"One of: {string.Join(", ", Statuses)}."];
             }
 
             return errors;

@@ -136,15 +136,18 @@ public static class WorkflowsEndpoints
 
         group.MapPost("/validate", async (HttpRequest request) =>
             {
-                var loaded = DefinitionLoader.Load(await ReadBodyAsync(request));
+                var body = await ReadBodyAsync(request);
+                var loaded = body is null ? NotUtf8 : DefinitionLoader.Load(body);
                 return TypedResults.Ok(new ValidationReport(loaded.IsValid, loaded.Errors));
             })
             .Accepts<WorkflowDefinition>("application/json")
             .WithSummary("Validate a definition; every problem is reported with its JSON path.");
 
         group.MapPost("/", async (HttpRequest request, HttpContext http, IMediator mediator, CancellationToken ct) =>
-                (await mediator.Send(new CreateWorkflowVersion.Command(CurrentUser.From(http.User), await ReadBodyAsync(request)), ct))
-                    .ToHttp(view => TypedResults.Created($"/api/workflows/{view.Name}/versions/{view.Version}", view)))
+                await ReadBodyAsync(request) is not { } body
+                    ? Problem.Invalid(NotUtf8.Errors[0].Path, NotUtf8.Errors[0].Message).ToHttp()
+                    : (await mediator.Send(new CreateWorkflowVersion.Command(CurrentUser.From(http.User), body), ct))
+                        .ToHttp(view => TypedResults.Created($"/api/workflows/{view.Name}/versions/{view.Version}", view)))
             .Accepts<WorkflowDefinition>("application/json")
             .RequireAuthorization("Admin")
             .WithSummary("Store a new version of a definition as a draft (Admin).");
@@ -155,10 +158,22 @@ public static class WorkflowsEndpoints
             .WithSummary("Publish a draft version: new requests start on it (Admin).");
     }
 
-    // Definitions are parsed by the engine's loader so errors carry JSON paths; the body is read as text.
-    private static async Task<string> ReadBodyAsync(HttpRequest request)
+    private static readonly LoadResult NotUtf8 = new(null, [new DefinitionError("$", "The body is not valid UTF-8.")]);
+
+    // Strict, as the JSON endpoints are: replacing bad bytes with U+FFFD would store text nobody wrote.
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The body as text (definitions are parsed by the engine's loader so errors carry JSON paths), or null if it is not UTF-8.</summary>
+    private static async Task<string?> ReadBodyAsync(HttpRequest request)
     {
-        using var reader = new StreamReader(request.Body);
-        return await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        using var reader = new StreamReader(request.Body, StrictUtf8);
+        try
+        {
+            return await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return null;
+        }
     }
 }
