@@ -17,6 +17,7 @@ using JointOps.Server.Persistence;
 using JointOps.Server.Workflows;
 using Microsoft.AspNetCore.Authentication;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using System.Security.Claims;
 
@@ -36,6 +37,9 @@ services.AddScoped<Notifier>();
 services.AddSingleton<RecipientDirectory>();
 services.AddMail(builder.Configuration, builder.Environment);
 services.AddMediation();
+
+// Tokens and cookies are protected with keys kept in the database, so any server can read what another issued.
+services.AddDataProtection().SetApplicationName("JointOps").PersistKeysToDbContext<JointOpsDbContext>();
 services.AddBackgroundMachinery(builder.Configuration);
 
 services.Configure<SecurityOptions>(builder.Configuration.GetSection("Security"));

@@ -6,6 +6,12 @@ namespace JointOps.Server.Infrastructure;
 /// <summary>A write: runs in one transaction with its audit entries.</summary>
 public interface ICommand<TResponse> : IRequest<TResponse>;
 
+/// <summary>
+/// A write that does not depend on what a concurrent one changed (a comment), so losing a race to another writer of
+/// the same request is no reason to refuse it: it runs again on the new state.
+/// </summary>
+public interface IRetriedOnConflict;
+
 /// <summary>Checks a message before its handler runs; returns errors by field name (empty when valid).</summary>
 public interface IValidator<in T>
 {

@@ -11,6 +11,8 @@ namespace JointOps.Server.Infrastructure;
 /// </summary>
 public sealed class UnitOfWorkBehavior<TRequest, TResponse>(JointOpsDbContext db, AuditTrail audit) : IPipelineBehavior<TRequest, TResponse>
 {
+    private const int MaxAttempts = 5;
+
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
     {
         if (request is not ICommand<TResponse>)
@@ -20,32 +22,39 @@ public sealed class UnitOfWorkBehavior<TRequest, TResponse>(JointOpsDbContext db
 
         // The command commits or rolls back whole, so EF's savepoint around SaveChanges is two statements for nothing.
         db.Database.AutoSavepointsEnabled = false;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var response = await next();
-        if (response is Result { Succeeded: false })
+        for (var attempt = 1; ; attempt++)
         {
-            return response;
-        }
-
-        try
-        {
-            await audit.AppendPendingAsync(cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || IsUniqueViolation(e))
-        {
-            // Someone else changed the same request first; the caller gets 409 with the state as it is now.
-            db.ChangeTracker.Clear();
-            if (ResultFactory<TResponse>.Fail is { } fail)
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var response = await next();
+            if (response is Result { Succeeded: false })
             {
-                return fail(Problem.Conflict("Someone else acted on this request at the same moment. Reload it and try again."));
+                return response;
             }
 
-            throw;
-        }
+            try
+            {
+                await audit.AppendPendingAsync(cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return response;
+            }
+            catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || IsUniqueViolation(e))
+            {
+                db.ChangeTracker.Clear();
+                if (request is IRetriedOnConflict && attempt < MaxAttempts)
+                {
+                    continue;
+                }
 
-        return response;
+                // Someone else changed the same request first; the caller gets 409 with the state as it is now.
+                if (ResultFactory<TResponse>.Fail is { } fail)
+                {
+                    return fail(Problem.Conflict("Someone else acted on this request at the same moment. Reload it and try again."));
+                }
+
+                throw;
+            }
+        }
     }
 
     private static bool IsUniqueViolation(DbUpdateException e) => e.InnerException switch

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +12,7 @@ namespace JointOps.Server.Persistence;
 /// The one model. Each provider has a derived context (<see cref="PostgresDbContext"/>, <see cref="SqliteDbContext"/>)
 /// only so that EF keeps a migrations set per provider.
 /// </summary>
-public abstract class JointOpsDbContext(DbContextOptions options) : IdentityDbContext<User, IdentityRole, string>(options)
+public abstract class JointOpsDbContext(DbContextOptions options) : IdentityDbContext<User, IdentityRole, string>(options), IDataProtectionKeyContext
 {
     public DbSet<Request> Requests => Set<Request>();
     public DbSet<Assignment> Assignments => Set<Assignment>();
@@ -22,6 +23,9 @@ public abstract class JointOpsDbContext(DbContextOptions options) : IdentityDbCo
     public DbSet<DigestItem> DigestItems => Set<DigestItem>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
+
+    /// <summary>The keys that protect tokens and cookies, shared by every server on the database.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<WorkflowDefinitionRecord> WorkflowDefinitions => Set<WorkflowDefinitionRecord>();
     public DbSet<ReferenceCounter> ReferenceCounters => Set<ReferenceCounter>();
 

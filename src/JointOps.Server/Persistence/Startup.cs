@@ -1,6 +1,7 @@
 using JointOps.Engine.Definitions;
 using JointOps.Server.Development;
 using JointOps.Server.Workflows;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,9 @@ public static class Startup
         }
 
         await db.Database.MigrateAsync(cancellationToken);
+
+        // The first server makes the key every server then shares; under the lock, so two starting at once make one.
+        _ = provider.GetRequiredService<IDataProtectionProvider>().CreateProtector("JointOps.Startup").Protect([0]);
 
         var options = provider.GetRequiredService<IOptions<WorkflowOptions>>().Value;
         var folder = Path.IsPathRooted(options.Path) ? options.Path : Path.Combine(AppContext.BaseDirectory, options.Path);

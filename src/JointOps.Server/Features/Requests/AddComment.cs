@@ -13,7 +13,7 @@ public static class AddComment
     /// <summary>The comment as written (its number is known once the transaction commits; the request page lists it).</summary>
     public sealed record Added(string AuthorName, string Country, string? Step, string Text, DateTimeOffset At);
 
-    public sealed record Command(CurrentUser User, Guid Id, string? Text) : ICommand<Result<Added>>;
+    public sealed record Command(CurrentUser User, Guid Id, string? Text) : ICommand<Result<Added>>, IRetriedOnConflict;
 
     public sealed class Validator : IValidator<Command>
     {

@@ -33,6 +33,11 @@ public static class Decide
             {
                 errors["comment"] = ["At most 4000 characters."];
             }
+            else if (Engine.PlainTextConverter.Problem(command.Comment) is { } problem)
+            {
+                // The JSON API refuses these already; the request page's form does not go through it.
+                errors["comment"] = [problem];
+            }
 
             if (command.Version is null)
             {
