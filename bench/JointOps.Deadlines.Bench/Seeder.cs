@@ -181,7 +181,7 @@ public sealed class Seeder
             {
                 var owner = OwnerOf(first + k);
                 var facts = Facts(owner);
-                foreach (var (actor, branch) in RequestViews.ActorsOf(step))
+                foreach (var (actor, branch) in step.ActorsWithBranches())
                 {
                     writer.StartRow();
                     writer.Write(ids[k], NpgsqlDbType.Uuid);
