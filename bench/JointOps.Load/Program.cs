@@ -45,11 +45,11 @@ internal static class LoadProgram
                 var outDir = options.Out ?? Path.Combine(Path.GetTempPath(), $"jointops-load-{DateTime.Now:yyyyMMdd-HHmmss}");
                 Directory.CreateDirectory(outDir);
                 Report.Say($"server {dll}; logs, pgbench output and plans in {outDir}");
-                var table = await Suite.RunAsync(options, dll, outDir);
+                var (table, failed) = await Suite.RunAsync(options, dll, outDir);
                 await File.WriteAllTextAsync(Path.Combine(outDir, "table.md"), table);
                 Console.WriteLine();
                 Console.WriteLine(table);
-                return 0;
+                return failed ? 1 : 0;
             }
 
             case "seed":

@@ -13,9 +13,25 @@ namespace JointOps.Load;
 /// </summary>
 public static class Suite
 {
-    public static async Task<string> RunAsync(LoadOptions options, string dll, string outDir)
+    /// <summary>The table; a failure ends the run but keeps the rows measured so far, with the failure as the last.</summary>
+    public static async Task<(string Table, bool Failed)> RunAsync(LoadOptions options, string dll, string outDir)
     {
         var rows = new List<Row>();
+        try
+        {
+            await RunAsync(options, dll, outDir, rows);
+            return (Report.Table(rows), false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or NpgsqlException or HttpRequestException or IOException)
+        {
+            rows.Add(new Row("FAILED", "", e.GetBaseException().Message.ReplaceLineEndings(" ")));
+            await File.WriteAllTextAsync(Path.Combine(outDir, "failure.txt"), e.ToString());
+            return (Report.Table(rows), true);
+        }
+    }
+
+    private static async Task RunAsync(LoadOptions options, string dll, string outDir, List<Row> rows)
+    {
         var maxClients = options.Clients.Max();
         await using var postgres = await Postgres.StartAsync(outDir, options.Postgres);
         Report.Say($"PostgreSQL {postgres.Version}: {postgres.Description}");
@@ -162,7 +178,6 @@ public static class Suite
         }
 
         rows.Add(new Row("plans", "", plans));
-        return Report.Table(rows);
     }
 
     /// <summary>Alternately a unit's supervisor and a country's central authority, each with long-history requests they may open.</summary>
