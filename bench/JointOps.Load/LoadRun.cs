@@ -30,8 +30,8 @@ public sealed record LoadResult(int Clients, TimeSpan Duration, IReadOnlyDiction
 }
 
 /// <summary>
-/// Runs N clients, each a loop of steps, for a warm-up and then a measured window: a step counts when it both started
-/// and ended inside the window. Meanwhile samples the server's resident memory (VmHWM, reset at the start of the window).
+/// Runs N clients, each a loop of steps, for a warm-up and then a measured window: a step counts when it started inside
+/// the window (the run waits for the last ones to end). Meanwhile samples the server's resident memory (VmHWM, reset at the start of the window).
 /// </summary>
 public static class LoadRun
 {
@@ -74,8 +74,10 @@ public static class LoadRun
                     return;
                 }
 
+                // Every step started inside the window counts, however long it took: leaving out the slow ones that end
+                // after it would flatter the percentiles (and count nothing when every step is slower than the window).
                 var ended = clock.Elapsed;
-                if (started < from || ended > to)
+                if (started < from || started >= to)
                 {
                     continue;
                 }
