@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
-# Runs the engine's benchmark (JointOps.Bench, BenchmarkDotNet; with --quick a stopwatch pass of a few seconds), then
-# builds the server and the deadline benchmark in Release and runs that; arguments go to it (e.g. --quick).
-# `--only engine` runs the engine's benchmark alone; `--only firing|decisions` skips it.
+# Runs every benchmark and prints their tables: first the engine's (JointOps.Bench, BenchmarkDotNet; with --quick a
+# stopwatch pass of a few seconds), then the suite (JointOps.Load: the pgbench floor, the deadline bench, decisions,
+# submissions and reads at each scale, one table with the ratios). Arguments go to the suite (e.g. --quick,
+# --skip-firing, --scales 10000,100000); `--engine-only` runs the engine's alone, `--no-engine` skips it.
+# The deadline bench alone: bench/JointOps.Deadlines.Bench (see README).
 # PostgreSQL: JOINTOPS_BENCH_POSTGRES (an Npgsql connection string for a role with CREATEDB), else a throwaway
 # cluster from the installed binaries (apt-get install postgresql; the service need not run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-only="" previous="" engine_args=()
+engine=yes engine_args=() suite_args=()
 for arg in "$@"; do
-  [[ $arg == --quick ]] && engine_args=(--quick)
-  [[ $previous == --only ]] && only=$arg
-  previous=$arg
+  case $arg in
+    --engine-only) engine=only ;;
+    --no-engine) engine=no ;;
+    --quick) engine_args=(--quick); suite_args+=("$arg") ;;
+    *) suite_args+=("$arg") ;;
+  esac
 done
-if [[ -z $only || $only == engine ]]; then
+if [[ $engine != no ]]; then
   dotnet build bench/JointOps.Bench -c Release --nologo -v quiet
   dotnet bench/JointOps.Bench/bin/Release/net10.0/JointOps.Bench.dll "${engine_args[@]}"
-  [[ $only == engine ]] && exit 0
+  [[ $engine == only ]] && exit 0
 fi
-dotnet build -c Release --nologo -v quiet
-dotnet build bench/JointOps.Deadlines.Bench -c Release --nologo -v quiet
-exec dotnet bench/JointOps.Deadlines.Bench/bin/Release/net10.0/JointOps.Deadlines.Bench.dll "$@"
+dotnet build bench/JointOps.Load -c Release --nologo -v quiet
+exec dotnet bench/JointOps.Load/bin/Release/net10.0/JointOps.Load.dll suite "${suite_args[@]}"

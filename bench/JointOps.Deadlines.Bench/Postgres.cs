@@ -52,10 +52,11 @@ public sealed class Postgres : IAsyncDisposable
 
     public string Version { get; private set; } = "";
 
-    public static async Task<Postgres> StartAsync(string outDir)
+    /// <param name="configured">An existing server's connection string; else JOINTOPS_BENCH_POSTGRES, else a throwaway cluster.</param>
+    public static async Task<Postgres> StartAsync(string outDir, string? configured = null)
     {
         var bin = await FindBinDirectoryAsync();
-        var configured = Environment.GetEnvironmentVariable(ConnectionStringVariable);
+        configured ??= Environment.GetEnvironmentVariable(ConnectionStringVariable);
         Postgres postgres;
         if (!string.IsNullOrWhiteSpace(configured))
         {

@@ -25,7 +25,9 @@ public sealed class ServerProcess : IAsyncDisposable
     public static string ServerConnectionString(string db, BenchOptions options) =>
         string.IsNullOrWhiteSpace(options.ServerConnectionOptions) ? db : $"{db};{options.ServerConnectionOptions}";
 
-    public static async Task<ServerProcess> StartAsync(string dll, string connectionString, int smtpPort, TimeSpan sweepInterval, string logPath)
+    /// <param name="settings">More configuration (environment variable names, e.g. "Development__AuthenticatorKey").</param>
+    public static async Task<ServerProcess> StartAsync(string dll, string connectionString, int smtpPort, TimeSpan sweepInterval, string logPath,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = Postgres.FreeLoopbackPort();
         var address = new Uri($"http://127.0.0.1:{port}");
@@ -60,6 +62,11 @@ public sealed class ServerProcess : IAsyncDisposable
                 ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
             },
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[key] = value;
+        }
+
         var log = new StreamWriter(logPath) { AutoFlush = true };
         var process = Process.Start(startInfo)!;
         process.OutputDataReceived += (_, e) => Write(log, e.Data);
