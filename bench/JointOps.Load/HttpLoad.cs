@@ -37,7 +37,7 @@ public sealed class HttpLoad(HttpClient http, string password, string? authentic
         }
 
         object body = authenticatorKey is not null && TwoFactorRoles.Contains(user.Role)
-            ? new { email = user.Email, password, twoFactorCode = Totp.Code(authenticatorKey, DateTimeOffset.UtcNow) }
+            ? new { email = user.Email, password, twoFactorCode = JointOps.Deadlines.Bench.Totp.Code(authenticatorKey) }
             : new { email = user.Email, password };
         using var response = await http.PostAsJsonAsync(Login, body);
         var text = await response.Content.ReadAsStringAsync();
