@@ -64,8 +64,9 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
             }
 
             var awayCalls = load.Calls.Count;
-            await cluster.StartServerAsync();
+            // Taken before starting: the server may reconnect and fire before pg_ctl reports PostgreSQL ready.
             restartedAt = DateTimeOffset.UtcNow;
+            await cluster.StartServerAsync();
             Log($"PostgreSQL started again: {load.Summary()}");
 
             var recovering = Stopwatch.StartNew();
