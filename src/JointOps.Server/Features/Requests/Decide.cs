@@ -60,7 +60,7 @@ public static class Decide
                 {
                     Request = r,
                     Comments = db.Comments.Where(c => c.RequestId == r.Id).OrderBy(c => c.Id)
-                        .Select(c => new CommentView(c.Id, c.AuthorName, c.Country, c.Step, c.Text, c.At)).ToList(),
+                        .Select(RequestViews.CommentAsView).ToList(),
                 })
                 .FirstOrDefaultAsync(cancellationToken);
             if (found is null)

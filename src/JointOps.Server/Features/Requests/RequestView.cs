@@ -31,6 +31,10 @@ public sealed record RequestView(
 
 public static class RequestViews
 {
+    /// <summary>A comment as the request page shows it; an expression, so EF Core can use it inside a larger query.</summary>
+    public static readonly System.Linq.Expressions.Expression<Func<Comment, CommentView>> CommentAsView =
+        c => new CommentView(c.Id, c.AuthorName, c.Country, c.Step, c.Text, c.At);
+
     /// <summary>The request as the caller sees it; <paramref name="comments"/> when already read with it.</summary>
     public static async Task<RequestView> BuildAsync(JointOpsDbContext db, WorkflowCatalog catalog, Request r, CurrentUser user,
         CancellationToken cancellationToken, IReadOnlyList<CommentView>? comments = null)
@@ -71,7 +75,7 @@ public static class RequestViews
         comments ??= await db.Comments.AsNoTracking()
             .Where(c => c.RequestId == r.Id)
             .OrderBy(c => c.Id)
-            .Select(c => new CommentView(c.Id, c.AuthorName, c.Country, c.Step, c.Text, c.At))
+            .Select(CommentAsView)
             .ToListAsync(cancellationToken);
 
         return new RequestView(
