@@ -11,7 +11,7 @@ public sealed class ConcurrentCommentTests(PostgresFixture app) : IClassFixture<
     public async Task Comments_posted_at_the_same_moment_are_all_kept_and_audited()
     {
         var id = (await new Scenario(app).SubmitAsync(OfficerKr)).Str("id");
-        var authors = new[] { OfficerKr, SupervisorKr, OfficerKr, SupervisorKr, OfficerKr, SupervisorKr, OfficerKr, SupervisorKr };
+        var authors = Enumerable.Range(0, 16).Select(i => i % 2 == 0 ? OfficerKr : SupervisorKr).ToArray();
         var clients = await Task.WhenAll(authors.Select(app.AsAsync));
 
         var answers = await Task.WhenAll(clients.Select((client, i) => client.PostJsonAsync($"/api/requests/{id}/comments", new { text = $"Note {i}." })));

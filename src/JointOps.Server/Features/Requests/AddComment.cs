@@ -31,6 +31,12 @@ public static class AddComment
         public async Task<Result<Added>> Handle(Command command, CancellationToken cancellationToken)
         {
             var user = command.User;
+            // Comments on one request queue behind each other on its row instead of racing for the next audit number.
+            if (db.Database.IsNpgsql())
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"Requests\" WHERE \"Id\" = {command.Id} FOR UPDATE", cancellationToken);
+            }
+
             // Tracked: the comment's audit entry moves the request's audit anchor.
             var request = await db.Requests.VisibleTo(db, user).FirstOrDefaultAsync(r => r.Id == command.Id, cancellationToken);
             if (request is null)
