@@ -72,12 +72,12 @@ public abstract class JointOpsDbContext(DbContextOptions options) : IdentityDbCo
             request.Property(r => r.Subjects).HasConversion(Json<List<Subject>>(), ListComparer<Subject>());
             request.Property(r => r.Measures).HasConversion(Json<List<string>>(), ListComparer<string>());
             request.Property(r => r.Votes).HasConversion(Json<List<string>>(), ListComparer<string>());
-            request.HasIndex(r => new { r.OwnerId, r.UpdatedAt });
-            request.HasIndex(r => new { r.Status, r.UpdatedAt });
+            request.HasIndex(r => new { r.OwnerId, r.UpdatedAt, r.Id });
 
             // Search pages, newest first: read backwards for whoever sees requests country-wide, by unit for the rest.
             request.HasIndex(r => new { r.UpdatedAt, r.Id });
-            request.HasIndex(r => new { r.Unit, r.UpdatedAt });
+            request.HasIndex(r => new { r.Unit, r.UpdatedAt, r.Id });
+            request.HasIndex(r => new { r.Unit, r.Status, r.UpdatedAt, r.Id });
         });
 
         builder.Entity<Assignment>(assignment =>
@@ -88,8 +88,12 @@ public abstract class JointOpsDbContext(DbContextOptions options) : IdentityDbCo
             assignment.Property(a => a.UserId).HasMaxLength(64);
             assignment.Property(a => a.Branch).HasMaxLength(64);
             assignment.Property(a => a.Step).HasMaxLength(64);
-            // A unit's assignments are found by unit, not among every assignment of the role in the country.
-            assignment.HasIndex(a => new { a.Country, a.Role, a.Unit, a.DueAt });
+            // An inbox reads a role's country-wide assignments and its unit's, each in deadline order. Country-wide ones
+            // have their own index: "Unit" IS NULL is no equality to PostgreSQL, so the order after it would not count.
+            assignment.HasIndex(a => new { a.Country, a.Role, a.Unit, a.DueAt, a.Id }).HasFilter("\"Unit\" IS NOT NULL")
+                .HasDatabaseName("IX_Assignments_Unit_DueAt");
+            assignment.HasIndex(a => new { a.Country, a.Role, a.DueAt, a.Id }).HasFilter("\"Unit\" IS NULL")
+                .HasDatabaseName("IX_Assignments_CountryWide_DueAt");
             assignment.HasIndex(a => a.RequestId);
             assignment.HasOne<Request>().WithMany().HasForeignKey(a => a.RequestId);
         });

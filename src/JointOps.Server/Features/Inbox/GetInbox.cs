@@ -15,7 +15,7 @@ public static class GetInbox
     public sealed record Item(Guid RequestId, string Reference, string Title, string Type, string Priority, string Step, string StepTitle,
         string? Branch, DateTimeOffset? DueAt, string RequestingCountry, string ReceivingCountry, int Version);
 
-    /// <summary>What awaits the caller; <see cref="Total"/> stops counting at <see cref="Search.CountLimit"/> (then <see cref="TotalIsAtLeast"/>).</summary>
+    /// <summary>What awaits the caller, one item per assignment; <see cref="Total"/> stops counting at <see cref="Search.CountLimit"/> (then <see cref="TotalIsAtLeast"/>).</summary>
     public sealed record View(IReadOnlyList<Item> Items, int Total, bool TotalIsAtLeast);
 
     /// <summary>Filters are closed sets; anything else is refused before it reaches the database.</summary>
@@ -43,43 +43,63 @@ public static class GetInbox
         }
     }
 
+    // A class with settable members, not a record: EF Core follows members of an initializer through later operators.
+    private sealed record InboxRow(long AssignmentId, Guid Id, string Reference, string Title, string Type, string Priority, string Step,
+        string? Branch, DateTimeOffset? DueAt, string RequestingCountry, string ReceivingCountry, int Version, string Workflow, int? WorkflowVersion);
+
+    private sealed class Row
+    {
+        public required Assignment A { get; init; }
+
+        public required Request R { get; init; }
+    }
+
     public sealed class Handler(JointOpsDbContext db, WorkflowCatalog catalog) : IRequestHandler<Query, Result<View>>
     {
         public async Task<Result<View>> Handle(Query query, CancellationToken cancellationToken)
         {
-            var user = query.User;
-            var roles = user.Roles.ToArray();
-            var mine = db.Assignments.AsNoTracking().Where(a => a.Country == user.Country && roles.Contains(a.Role)
-                && (a.Unit == null || a.Unit == user.Unit) && (a.UserId == null || a.UserId == user.Id));
-            var joined = mine.Join(db.Requests, a => a.RequestId, r => r.Id, (a, r) => new { a, r });
-            if (query.Type is not null)
+            // Each part is read in deadline order from its own index and stops at the page's end; the parts are
+            // disjoint, so their counts add up and the page is merged here.
+            var total = 0;
+            var rows = new List<InboxRow>();
+            var sqlite = db.Database.IsSqlite();
+            foreach (var part in Parts(query.User))
             {
-                joined = joined.Where(x => x.r.Type == query.Type);
-            }
-
-            if (query.Priority is not null)
-            {
-                joined = joined.Where(x => x.r.Priority == query.Priority);
-            }
-
-            if (query.Country is not null)
-            {
-                joined = joined.Where(x => x.r.RequestingCountry == query.Country || x.r.ReceivingCountry == query.Country);
-            }
-
-            var total = await joined.Select(x => x.a.RequestId).Distinct().Take(Search.CountLimit + 1).CountAsync(cancellationToken);
-            var rows = await joined
-                .OrderBy(x => x.a.DueAt).ThenBy(x => x.a.Id)
-                .Take(query.Limit)
-                .Select(x => new
+                var joined = part.Join(db.Requests, a => a.RequestId, r => r.Id, (a, r) => new Row { A = a, R = r });
+                if (query.Type is not null)
                 {
-                    x.r.Id, x.r.Reference, x.r.Title, x.r.Type, x.r.Priority, x.a.Step, x.a.Branch, x.a.DueAt,
-                    x.r.RequestingCountry, x.r.ReceivingCountry, x.r.Version, x.r.Workflow, x.r.WorkflowVersion,
-                })
-                .ToListAsync(cancellationToken);
+                    joined = joined.Where(x => x.R.Type == query.Type);
+                }
 
+                if (query.Priority is not null)
+                {
+                    joined = joined.Where(x => x.R.Priority == query.Priority);
+                }
+
+                if (query.Country is not null)
+                {
+                    joined = joined.Where(x => x.R.RequestingCountry == query.Country || x.R.ReceivingCountry == query.Country);
+                }
+
+                // Unfiltered, the count needs no request: the assignments' index answers it alone.
+                total += query.Type is null && query.Priority is null && query.Country is null
+                    ? await part.Take(Search.CountLimit + 1).CountAsync(cancellationToken)
+                    : await joined.Take(Search.CountLimit + 1).CountAsync(cancellationToken);
+                // SQLite puts nulls first; PostgreSQL puts them last, which its index gives for free.
+                var ordered = sqlite ? joined.OrderBy(x => x.A.DueAt == null).ThenBy(x => x.A.DueAt) : joined.OrderBy(x => x.A.DueAt);
+                rows.AddRange(await ordered.ThenBy(x => x.A.Id)
+                    .Take(query.Limit)
+                    .Select(x => new InboxRow(x.A.Id, x.R.Id, x.R.Reference, x.R.Title, x.R.Type, x.R.Priority, x.A.Step, x.A.Branch, x.A.DueAt,
+                        x.R.RequestingCountry, x.R.ReceivingCountry, x.R.Version, x.R.Workflow, x.R.WorkflowVersion))
+                    .ToListAsync(cancellationToken));
+            }
+
+            // Deadlines first, those without one last (as PostgreSQL orders them).
+            rows = [.. rows.OrderBy(r => r.DueAt is null).ThenBy(r => r.DueAt).ThenBy(r => r.AssignmentId).Take(query.Limit)];
+
+            // One item per assignment: someone who holds two branches of a parallel step has two votes to cast.
             var items = new List<Item>(rows.Count);
-            foreach (var row in rows.DistinctBy(r => r.Id))
+            foreach (var row in rows)
             {
                 var runtime = await catalog.GetAsync(db, row.Workflow, row.WorkflowVersion!.Value, cancellationToken);
                 items.Add(new Item(row.Id, row.Reference, row.Title, row.Type, row.Priority, row.Step, runtime?.Step(row.Step).Title ?? row.Step,
@@ -87,6 +107,24 @@ public static class GetInbox
             }
 
             return new View(items, Math.Min(total, Search.CountLimit), total > Search.CountLimit);
+        }
+
+        /// <summary>
+        /// The caller's assignments, one part per role and scope (country-wide, and their own unit's), each a key of an
+        /// index in deadline order. "Unit is null or unit = mine" in one statement walked every assignment of the role
+        /// in the country, and PostgreSQL 15 does not merge ordered parts of a UNION ALL.
+        /// </summary>
+        private IEnumerable<IQueryable<Assignment>> Parts(CurrentUser user)
+        {
+            foreach (var role in user.Roles.Distinct(StringComparer.Ordinal))
+            {
+                var ofRole = db.Assignments.AsNoTracking().Where(a => a.Country == user.Country && a.Role == role && (a.UserId == null || a.UserId == user.Id));
+                yield return ofRole.Where(a => a.Unit == null);
+                if (user.Unit is { } unit)
+                {
+                    yield return ofRole.Where(a => a.Unit == unit);
+                }
+            }
         }
     }
 

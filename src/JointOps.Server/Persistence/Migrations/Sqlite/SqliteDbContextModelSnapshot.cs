@@ -60,7 +60,13 @@ namespace JointOps.Server.Persistence.Migrations.Sqlite
 
                     b.HasIndex("RequestId");
 
-                    b.HasIndex("Country", "Role", "Unit", "DueAt");
+                    b.HasIndex("Country", "Role", "DueAt", "Id")
+                        .HasDatabaseName("IX_Assignments_CountryWide_DueAt")
+                        .HasFilter("\"Unit\" IS NULL");
+
+                    b.HasIndex("Country", "Role", "Unit", "DueAt", "Id")
+                        .HasDatabaseName("IX_Assignments_Unit_DueAt")
+                        .HasFilter("\"Unit\" IS NOT NULL");
 
                     b.ToTable("Assignments");
                 });
@@ -543,13 +549,13 @@ namespace JointOps.Server.Persistence.Migrations.Sqlite
                     b.HasIndex("Reference")
                         .IsUnique();
 
-                    b.HasIndex("OwnerId", "UpdatedAt");
-
-                    b.HasIndex("Status", "UpdatedAt");
-
-                    b.HasIndex("Unit", "UpdatedAt");
-
                     b.HasIndex("UpdatedAt", "Id");
+
+                    b.HasIndex("OwnerId", "UpdatedAt", "Id");
+
+                    b.HasIndex("Unit", "UpdatedAt", "Id");
+
+                    b.HasIndex("Unit", "Status", "UpdatedAt", "Id");
 
                     b.ToTable("Requests");
                 });
