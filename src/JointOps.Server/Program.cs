@@ -35,6 +35,7 @@ services.AddScoped<Submission>();
 services.AddScoped<WorkflowWriter>();
 services.AddScoped<Notifier>();
 services.AddSingleton<RecipientDirectory>();
+services.AddSingleton<CountryWideGrants>();
 services.AddMail(builder.Configuration, builder.Environment);
 services.AddMediation();
 

@@ -27,11 +27,10 @@ public static class RequestAccess
     /// so the caller merges them.
     /// </summary>
     public static async Task<IReadOnlyList<IQueryable<Request>>> SearchableByAsync(this IQueryable<Request> requests, JointOpsDbContext db,
-        CurrentUser user, CancellationToken cancellationToken)
+        CurrentUser user, CountryWideGrants countryWide, CancellationToken cancellationToken)
     {
         var roles = user.Roles.ToArray();
-        var countryWide = await db.Grants.AnyAsync(g => g.Country == user.Country && roles.Contains(g.Role) && g.Unit == null, cancellationToken);
-        if (countryWide)
+        if (await countryWide.AnyAsync(db, user.Country, roles, cancellationToken))
         {
             return [requests.VisibleTo(db, user)];
         }

@@ -56,11 +56,11 @@ public static class Search
         }
     }
 
-    public sealed class Handler(JointOpsDbContext db) : IRequestHandler<Query, Result<Page>>
+    public sealed class Handler(JointOpsDbContext db, CountryWideGrants countryWide) : IRequestHandler<Query, Result<Page>>
     {
         public async Task<Result<Page>> Handle(Query query, CancellationToken cancellationToken)
         {
-            var parts = await db.Requests.AsNoTracking().SearchableByAsync(db, query.User, cancellationToken);
+            var parts = await db.Requests.AsNoTracking().SearchableByAsync(db, query.User, countryWide, cancellationToken);
             var total = 0;
             var items = new List<Item>();
             var skip = (query.Page - 1) * query.PageSize;

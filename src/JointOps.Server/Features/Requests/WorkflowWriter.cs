@@ -10,7 +10,7 @@ namespace JointOps.Server.Features.Requests;
 /// Writes what the engine decided, in the command's transaction: the instance state, who must act now,
 /// who may see, the step's timers (cancelling the last step's), and the notifications.
 /// </summary>
-public sealed class WorkflowWriter(JointOpsDbContext db, Notifier notifier)
+public sealed class WorkflowWriter(JointOpsDbContext db, Notifier notifier, CountryWideGrants countryWide)
 {
     public async Task ApplyAsync(WorkflowRuntime runtime, Request request, Transition transition, DateTimeOffset now,
         string actorId, CancellationToken cancellationToken)
@@ -99,6 +99,10 @@ public sealed class WorkflowWriter(JointOpsDbContext db, Notifier notifier)
         foreach (var (role, unit) in grants)
         {
             db.Grants.Add(new Grant { RequestId = request.Id, Country = country, Role = role, Unit = unit });
+            if (unit is null)
+            {
+                countryWide.Saw(country, role);
+            }
         }
     }
 
