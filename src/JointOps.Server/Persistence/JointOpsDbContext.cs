@@ -74,8 +74,10 @@ public abstract class JointOpsDbContext(DbContextOptions options) : IdentityDbCo
             request.Property(r => r.Votes).HasConversion(Json<List<string>>(), ListComparer<string>());
             request.HasIndex(r => new { r.OwnerId, r.UpdatedAt, r.Id });
 
-            // Search pages, newest first: read backwards for whoever sees requests country-wide, by unit for the rest.
+            // Search pages, newest first: read backwards for whoever sees requests country-wide (by status when the
+            // search names one), by unit for the rest.
             request.HasIndex(r => new { r.UpdatedAt, r.Id });
+            request.HasIndex(r => new { r.Status, r.UpdatedAt, r.Id });
             request.HasIndex(r => new { r.Unit, r.UpdatedAt, r.Id });
             request.HasIndex(r => new { r.Unit, r.Status, r.UpdatedAt, r.Id });
         });

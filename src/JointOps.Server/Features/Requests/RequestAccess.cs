@@ -29,10 +29,15 @@ public static class RequestAccess
     public static async Task<IReadOnlyList<IQueryable<Request>>> SearchableByAsync(this IQueryable<Request> requests, JointOpsDbContext db,
         CurrentUser user, CountryWideGrants countryWide, CancellationToken cancellationToken)
     {
+        // Whether a grant opens the request is asked row by row (a scalar subquery), not as EXISTS: as a semi-join
+        // PostgreSQL expects one request in seventy to have a grant, where nearly all a reader walks do, and sorted a
+        // whole unit or hashed every grant of the role (68,000 at 100,000 requests, 50 ms) before reading a page.
         var roles = user.Roles.ToArray();
         if (await countryWide.AnyAsync(db, user.Country, roles, cancellationToken))
         {
-            return [requests.VisibleTo(db, user)];
+            return [requests.Where(r => r.OwnerId == user.Id
+                || (db.Grants.Where(g => g.RequestId == r.Id && g.Country == user.Country && roles.Contains(g.Role) && (g.Unit == null || g.Unit == user.Unit))
+                    .Select(g => (bool?)true).FirstOrDefault() ?? false))];
         }
 
         var own = requests.Where(r => r.OwnerId == user.Id);
@@ -41,8 +46,6 @@ public static class RequestAccess
             return [own];
         }
 
-        // The grant as a per-row probe, not EXISTS: as a semi-join PostgreSQL expects one unit request in seventy to
-        // have a grant (nearly all do), and then sorts the whole unit instead of walking its index to the page's end.
         var units = requests.Where(r => r.Unit == unit && r.OwnerId != user.Id
             && (db.Grants.Where(g => g.RequestId == r.Id && g.Country == user.Country && roles.Contains(g.Role) && (g.Unit == null || g.Unit == unit))
                 .Select(g => (bool?)true).FirstOrDefault() ?? false));

@@ -570,6 +570,8 @@ namespace JointOps.Server.Persistence.Migrations.Postgres
 
                     b.HasIndex("OwnerId", "UpdatedAt", "Id");
 
+                    b.HasIndex("Status", "UpdatedAt", "Id");
+
                     b.HasIndex("Unit", "UpdatedAt", "Id");
 
                     b.HasIndex("Unit", "Status", "UpdatedAt", "Id");

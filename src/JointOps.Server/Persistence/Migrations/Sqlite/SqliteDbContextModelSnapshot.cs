@@ -553,6 +553,8 @@ namespace JointOps.Server.Persistence.Migrations.Sqlite
 
                     b.HasIndex("OwnerId", "UpdatedAt", "Id");
 
+                    b.HasIndex("Status", "UpdatedAt", "Id");
+
                     b.HasIndex("Unit", "UpdatedAt", "Id");
 
                     b.HasIndex("Unit", "Status", "UpdatedAt", "Id");

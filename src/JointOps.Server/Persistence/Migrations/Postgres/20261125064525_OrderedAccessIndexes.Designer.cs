@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace JointOps.Server.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresDbContext))]
-    [Migration("20261125060819_OrderedAccessIndexes")]
+    [Migration("20261125064525_OrderedAccessIndexes")]
     partial class OrderedAccessIndexes
     {
         /// <inheritdoc />
@@ -572,6 +572,8 @@ namespace JointOps.Server.Persistence.Migrations.Postgres
                     b.HasIndex("UpdatedAt", "Id");
 
                     b.HasIndex("OwnerId", "UpdatedAt", "Id");
+
+                    b.HasIndex("Status", "UpdatedAt", "Id");
 
                     b.HasIndex("Unit", "UpdatedAt", "Id");
 

@@ -32,6 +32,11 @@ namespace JointOps.Server.Persistence.Migrations.Postgres
                 columns: new[] { "OwnerId", "UpdatedAt", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Requests_Status_UpdatedAt_Id",
+                table: "Requests",
+                columns: new[] { "Status", "UpdatedAt", "Id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Requests_Unit_Status_UpdatedAt_Id",
                 table: "Requests",
                 columns: new[] { "Unit", "Status", "UpdatedAt", "Id" });
@@ -59,6 +64,10 @@ namespace JointOps.Server.Persistence.Migrations.Postgres
         {
             migrationBuilder.DropIndex(
                 name: "IX_Requests_OwnerId_UpdatedAt_Id",
+                table: "Requests");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Requests_Status_UpdatedAt_Id",
                 table: "Requests");
 
             migrationBuilder.DropIndex(

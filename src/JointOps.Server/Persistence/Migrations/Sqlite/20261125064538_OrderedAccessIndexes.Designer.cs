@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace JointOps.Server.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteDbContext))]
-    [Migration("20261125060840_OrderedAccessIndexes")]
+    [Migration("20261125064538_OrderedAccessIndexes")]
     partial class OrderedAccessIndexes
     {
         /// <inheritdoc />
@@ -555,6 +555,8 @@ namespace JointOps.Server.Persistence.Migrations.Sqlite
                     b.HasIndex("UpdatedAt", "Id");
 
                     b.HasIndex("OwnerId", "UpdatedAt", "Id");
+
+                    b.HasIndex("Status", "UpdatedAt", "Id");
 
                     b.HasIndex("Unit", "UpdatedAt", "Id");
 
