@@ -43,10 +43,10 @@ public static class GetInbox
         }
     }
 
-    // A class with settable members, not a record: EF Core follows members of an initializer through later operators.
     private sealed record InboxRow(long AssignmentId, Guid Id, string Reference, string Title, string Type, string Priority, string Step,
         string? Branch, DateTimeOffset? DueAt, string RequestingCountry, string ReceivingCountry, int Version, string Workflow, int? WorkflowVersion);
 
+    // A class with settable members, not a record: EF Core follows members of an initializer through later operators.
     private sealed class Row
     {
         public required Assignment A { get; init; }

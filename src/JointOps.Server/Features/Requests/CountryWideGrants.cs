@@ -15,39 +15,31 @@ public sealed class CountryWideGrants(TimeProvider time)
 {
     public static readonly TimeSpan NoFor = TimeSpan.FromSeconds(30);
 
-    private readonly ConcurrentDictionary<(string Country, string Role), DateTimeOffset> _none = new();
-    private readonly ConcurrentDictionary<(string Country, string Role), bool> _some = new();
+    // What is known per country and role, and until when: "yes" for good, "no" for NoFor.
+    private readonly ConcurrentDictionary<(string Country, string Role), (bool Any, DateTimeOffset Until)> _known = new();
 
     /// <summary>A country-wide grant is being written (if its transaction fails, "yes" only costs a wider query).</summary>
-    public void Saw(string country, string role)
-    {
-        _some[(country, role)] = true;
-        _none.TryRemove((country, role), out _);
-    }
+    public void Saw(string country, string role) => _known[(country, role)] = (true, DateTimeOffset.MaxValue);
 
     public async Task<bool> AnyAsync(JointOpsDbContext db, string country, IEnumerable<string> roles, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         foreach (var role in roles)
         {
-            var key = (country, role);
-            if (_some.ContainsKey(key))
+            if (!_known.TryGetValue((country, role), out var known) || known.Until <= now)
+            {
+                known = await db.Grants.AnyAsync(g => g.Country == country && g.Role == role && g.Unit == null, cancellationToken)
+                    ? (true, DateTimeOffset.MaxValue)
+                    : (false, now + NoFor);
+
+                // A "yes" written meanwhile by Saw stays.
+                _known.AddOrUpdate((country, role), known, (_, current) => current.Any ? current : known);
+            }
+
+            if (known.Any)
             {
                 return true;
             }
-
-            if (_none.TryGetValue(key, out var until) && until > now)
-            {
-                continue;
-            }
-
-            if (await db.Grants.AnyAsync(g => g.Country == country && g.Role == role && g.Unit == null, cancellationToken))
-            {
-                Saw(country, role);
-                return true;
-            }
-
-            _none[key] = now + NoFor;
         }
 
         return false;
