@@ -188,8 +188,12 @@ internal static class DefinitionFuzz
                 }
 
                 var target = arrays[a % arrays.Count];
-                var size = new[] { 21, 201, 1000, 3000 }[b % 4];
                 var item = target[b % target.Count];
+
+                // Copies add at most about 4 MB: 3,000 copies of an item holding a huge string, grown again by a later
+                // mutation, ran the test process out of memory.
+                var itemLength = Math.Max(1, item?.ToJsonString().Length ?? 4);
+                var size = Math.Min((b % 4) switch { 0 => 21, 1 => 201, 2 => 1000, _ => 3000 }, target.Count + (4_000_000 / itemLength));
                 while (target.Count < size)
                 {
                     target.Add(item?.DeepClone());
