@@ -35,13 +35,14 @@ public static class DatabaseServiceCollectionExtensions
 
                 return builder.Build();
             });
-            services.AddDbContext<PostgresDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+            // Pooled: setting up a fresh context's internal services was a tenth of a decision's CPU (docs/benchmarks.md).
+            services.AddDbContextPool<PostgresDbContext>((sp, options) => options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
             services.AddScoped<JointOpsDbContext>(sp => sp.GetRequiredService<PostgresDbContext>());
         }
         else if (provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
             var connectionString = configuration.GetConnectionString("Sqlite") ?? "Data Source=jointops.db";
-            services.AddDbContext<SqliteDbContext>(options => options.UseSqlite(connectionString));
+            services.AddDbContextPool<SqliteDbContext>(options => options.UseSqlite(connectionString));
             services.AddScoped<JointOpsDbContext>(sp => sp.GetRequiredService<SqliteDbContext>());
         }
         else
