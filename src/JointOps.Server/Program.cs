@@ -30,6 +30,7 @@ services.AddSingleton(_ => LoadCalendars(Path.Combine(AppContext.BaseDirectory, 
 services.Configure<WorkflowOptions>(builder.Configuration.GetSection("Workflows"));
 services.AddSingleton<WorkflowCatalog>();
 services.AddScoped<AuditTrail>();
+services.AddScoped<RowWriter>();
 services.AddScoped<AuditVerification>();
 services.AddScoped<Submission>();
 services.AddScoped<WorkflowWriter>();

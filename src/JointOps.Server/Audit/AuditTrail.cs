@@ -13,7 +13,7 @@ namespace JointOps.Server.Audit;
 /// the chain; the chain's last sequence and hash are kept apart from it (on the request row, or in AuditHeads),
 /// so deleting the newest entries is caught too.
 /// </summary>
-public sealed class AuditTrail(JointOpsDbContext db, TimeProvider time)
+public sealed class AuditTrail(JointOpsDbContext db, RowWriter rows, TimeProvider time)
 {
     private readonly List<(AuditEntry Entry, Request? Request)> _pending = [];
 
@@ -65,7 +65,7 @@ public sealed class AuditTrail(JointOpsDbContext db, TimeProvider time)
         entry.Sequence = previousSequence + 1;
         entry.PreviousHash = previousHash;
         entry.Hash = AuditChain.Hash(entry);
-        db.AuditEntries.Add(entry);
+        rows.Insert(entry);
     }
 
     private AuditEntry NewEntry(string stream, Guid? requestId, CurrentUser actor, string action,

@@ -7,9 +7,9 @@ namespace JointOps.Server.Infrastructure;
 
 /// <summary>
 /// Wraps each command in one transaction: the handler's changes, its audit entries, timers and everything else
-/// commit together or not at all. Handlers never call SaveChanges themselves.
+/// commit together or not at all. Handlers never call SaveChanges themselves; <see cref="RowWriter"/> saves it all.
 /// </summary>
-public sealed class UnitOfWorkBehavior<TRequest, TResponse>(JointOpsDbContext db, AuditTrail audit) : IPipelineBehavior<TRequest, TResponse>
+public sealed class UnitOfWorkBehavior<TRequest, TResponse>(JointOpsDbContext db, AuditTrail audit, RowWriter rows) : IPipelineBehavior<TRequest, TResponse>
 {
     private const int MaxAttempts = 5;
 
@@ -34,13 +34,14 @@ public sealed class UnitOfWorkBehavior<TRequest, TResponse>(JointOpsDbContext db
             try
             {
                 await audit.AppendPendingAsync(cancellationToken);
-                await db.SaveChangesAsync(cancellationToken);
+                await rows.SaveAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 return response;
             }
             catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || IsUniqueViolation(e))
             {
                 db.ChangeTracker.Clear();
+                rows.Clear();
                 if (request is IRetriedOnConflict && attempt < MaxAttempts)
                 {
                     continue;

@@ -15,7 +15,7 @@ public sealed record Recipient(string Id, string Email, string Name, string Coun
 /// Writes notifications in the caller's transaction: an outbox email for users who want them at once,
 /// a digest item for those who take a daily digest. Nothing is sent here.
 /// </summary>
-public sealed class Notifier(JointOpsDbContext db, RecipientDirectory directory, CalendarSet calendars, IOptions<MailOptions> options, TimeProvider time)
+public sealed class Notifier(JointOpsDbContext db, RowWriter rows, RecipientDirectory directory, CalendarSet calendars, IOptions<MailOptions> options, TimeProvider time)
 {
     public async Task NotifyAsync(ActorSpec who, Request request, MailFacts facts, CancellationToken cancellationToken, string? exceptUserId = null)
     {
@@ -47,7 +47,7 @@ public sealed class Notifier(JointOpsDbContext db, RecipientDirectory directory,
         {
             if (recipient.EmailPreference == EmailPreferences.DailyDigest)
             {
-                db.DigestItems.Add(new DigestItem
+                rows.Insert(new DigestItem
                 {
                     UserId = recipient.Id, RequestId = request.Id, Kind = facts.Kind, Reference = facts.Reference,
                     Step = facts.StepTitle, DueAt = facts.DueAt, CreatedAt = now,
@@ -56,7 +56,7 @@ public sealed class Notifier(JointOpsDbContext db, RecipientDirectory directory,
             }
 
             var rendered = MailTemplates.Render(facts, recipient.Language, calendars[recipient.Country].Zone, mail.BaseUrl);
-            db.Outbox.Add(NewMessage(mail, recipient, facts.Kind, request.Id, rendered, now));
+            rows.Insert(NewMessage(mail, recipient, facts.Kind, request.Id, rendered, now));
         }
     }
 

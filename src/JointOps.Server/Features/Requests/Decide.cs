@@ -54,8 +54,8 @@ public static class Decide
         public async Task<Result<RequestView>> Handle(Command command, CancellationToken cancellationToken)
         {
             var user = command.User;
-            // The request and its comments (for the answer) in one round trip.
-            var found = await db.Requests.VisibleTo(db, user).Where(r => r.Id == command.Id)
+            // The request and its comments (for the answer) in one round trip; untracked, as the writes go past EF Core (RowWriter).
+            var found = await db.Requests.AsNoTracking().VisibleTo(db, user).Where(r => r.Id == command.Id)
                 .Select(r => new
                 {
                     Request = r,

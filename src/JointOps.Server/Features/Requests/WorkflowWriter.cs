@@ -10,13 +10,20 @@ namespace JointOps.Server.Features.Requests;
 /// Writes what the engine decided, in the command's transaction: the instance state, who must act now,
 /// who may see, the step's timers (cancelling the last step's), and the notifications.
 /// </summary>
-public sealed class WorkflowWriter(JointOpsDbContext db, Notifier notifier, CountryWideGrants countryWide)
+public sealed class WorkflowWriter(JointOpsDbContext db, RowWriter rows, Notifier notifier, CountryWideGrants countryWide)
 {
     public async Task ApplyAsync(WorkflowRuntime runtime, Request request, Transition transition, DateTimeOffset now,
         string actorId, CancellationToken cancellationToken)
     {
         var wasTransmitted = request.Transmitted;
         var state = transition.State;
+        var tracked = db.Entry(request).State != EntityState.Detached;
+        var isNew = db.Entry(request).State == EntityState.Added;
+        if (!tracked)
+        {
+            rows.UpdateState(request, request.Version);
+        }
+
         request.Step = state.Step;
         request.StepEnteredAt = state.EnteredAt;
         request.DueAt = state.DueAt;
@@ -29,27 +36,25 @@ public sealed class WorkflowWriter(JointOpsDbContext db, Notifier notifier, Coun
         {
             if (transition.Branch is { } branch && state.Votes.Contains(branch))
             {
-                await db.Assignments.Where(a => a.RequestId == request.Id && a.Branch == branch).ExecuteDeleteAsync(cancellationToken);
+                rows.Execute($"""DELETE FROM "Assignments" WHERE "RequestId" = {request.Id} AND "Branch" = {branch}""");
             }
 
             return;
         }
 
-        // Leaving a step ends its timers and its assignments in this same transaction, in one round trip.
-        if (db.Entry(request).State != EntityState.Added)
+        // Leaving a step ends its timers and its assignments in this same transaction, before the next step's are written.
+        if (!isNew)
         {
-            await db.Database.ExecuteSqlAsync($"""
-                UPDATE "Timers" SET "State" = {TimerState.Cancelled} WHERE "RequestId" = {request.Id} AND "State" = {TimerState.Pending};
-                DELETE FROM "Assignments" WHERE "RequestId" = {request.Id};
-                """, cancellationToken);
+            rows.Execute($"""UPDATE "Timers" SET "State" = {TimerState.Cancelled} WHERE "RequestId" = {request.Id} AND "State" = {TimerState.Pending}""");
+            rows.Execute($"""DELETE FROM "Assignments" WHERE "RequestId" = {request.Id}""");
         }
 
         // Written even when they look unchanged: an escalation may have set them since this request was read.
         request.OverdueSince = null;
         request.Escalations = 0;
-        var entry = db.Entry(request);
-        if (entry.State != EntityState.Added)
+        if (tracked && !isNew)
         {
+            var entry = db.Entry(request);
             entry.Property(r => r.OverdueSince).IsModified = true;
             entry.Property(r => r.Escalations).IsModified = true;
         }
@@ -98,7 +103,7 @@ public sealed class WorkflowWriter(JointOpsDbContext db, Notifier notifier, Coun
 
         foreach (var (role, unit) in grants)
         {
-            db.Grants.Add(new Grant { RequestId = request.Id, Country = country, Role = role, Unit = unit });
+            rows.Insert(new Grant { RequestId = request.Id, Country = country, Role = role, Unit = unit });
             if (unit is null)
             {
                 countryWide.Saw(country, role);
@@ -112,7 +117,7 @@ public sealed class WorkflowWriter(JointOpsDbContext db, Notifier notifier, Coun
         var facts = request.EngineFacts();
         foreach (var (actor, branch) in step.ActorsWithBranches())
         {
-            db.Assignments.Add(new Assignment
+            rows.Insert(new Assignment
             {
                 RequestId = request.Id,
                 Country = facts.CountryOf(actor.Side),
@@ -127,7 +132,7 @@ public sealed class WorkflowWriter(JointOpsDbContext db, Notifier notifier, Coun
 
         foreach (var timer in transition.Timers)
         {
-            db.Timers.Add(new StepTimer
+            rows.Insert(new StepTimer
             {
                 RequestId = request.Id,
                 Step = timer.Step,
