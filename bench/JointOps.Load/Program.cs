@@ -76,7 +76,7 @@ internal static class LoadProgram
                     Func<int, Func<Task<Outcome>>> client;
                     if (options.Mode is "decide" or "mix")
                     {
-                        var perClient = options.Pool > 0 ? options.Pool : (int)Math.Ceiling(1000 * (options.Warmup + options.Duration).TotalSeconds / 6 / count) + 5;
+                        var perClient = options.Pool > 0 ? options.Pool : (int)Math.Ceiling(3000 * (options.Warmup + options.Duration).TotalSeconds / 6 / count) + 5;
                         var pools = (await seeder.SeedPoolsAsync(clients.Take(count).ToList(), perClient)).Select(p => new ConcurrentQueue<Guid>(p)).ToArray();
                         await load.SignInAsync(clients.Take(count).SelectMany(c => c.All));
                         client = options.Mode == "decide"

@@ -108,7 +108,7 @@ public static class Suite
             rows.Add(new Row($"pgbench floor tx/s, {Clients(count)}", Report.F(floorTps[count], "0"), "read, update with version check, insert audit row and timer (bench/README.md)"));
 
             Report.Say($"decide over HTTP, {count} client(s)");
-            var pools = await PoolsAsync(count, 800);
+            var pools = await PoolsAsync(count, 3000);
             var (run, usage) = await MeasureAsync(count, server.Pid, i => load.Decide(new HttpLoad.Chain(clients[i], pools[i])));
             rows.Add(Throughput($"decisions/s over HTTP, {Clients(count)}", run, "decide", floorTps[count], count == 16 ? 50 : null, usage));
         }
@@ -132,7 +132,7 @@ public static class Suite
         // then stays for the EXPLAIN of each scale.
         Report.Say($"decide in-process through MediatR, {maxClients} clients");
         await using var host = new InProcessHost(db, options.Password, sink.Port);
-        var inProcessPools = await PoolsAsync(maxClients, 1500);
+        var inProcessPools = await PoolsAsync(maxClients, 3000);
         await host.WarmAsync(new HttpLoad.Chain(clients[0], inProcessPools[0]));
         var inProcessCpu = new CpuMeter(Environment.ProcessId, postgres.PostmasterPid);
         var beforeInProcess = inProcessCpu.Take();
@@ -166,7 +166,7 @@ public static class Suite
             }
 
             Report.Say($"decide over HTTP {label}, {maxClients} clients");
-            var pools = await PoolsAsync(maxClients, 800);
+            var pools = await PoolsAsync(maxClients, 3000);
             var (decide, decideCpu) = await MeasureAsync(maxClients, server.Pid, i => load.Decide(new HttpLoad.Chain(clients[i], pools[i])));
             rows.Add(Throughput($"decisions/s over HTTP, {Clients(maxClients)}, {label}", decide, "decide", top, null, decideCpu));
 

@@ -166,7 +166,7 @@ public sealed class RowWriter(JointOpsDbContext db)
     /// <summary>How rows of one entity type are inserted, read once from the EF Core model.</summary>
     private sealed class Table
     {
-        private static readonly ConcurrentDictionary<Type, Table> Tables = new();
+        private static readonly ConcurrentDictionary<(IModel, Type), Table> Tables = new();
         private readonly ConcurrentDictionary<int, string> _inserts = new();
         private readonly ConcurrentDictionary<string[], Column[]> _named = new(ReferenceEqualityComparer.Instance);
         private readonly string _name;
@@ -187,7 +187,8 @@ public sealed class RowWriter(JointOpsDbContext db)
             names => names.Select(n => Columns.Single(c => c.Property.Name == n)).ToArray());
 
         public static Table For(IModel model, Type type) =>
-            Tables.GetOrAdd(type, t => new Table(model.FindEntityType(t) ?? throw new InvalidOperationException($"{t.Name} is not in the model.")));
+            Tables.GetOrAdd((model, type), key => new Table(key.Item1.FindEntityType(key.Item2)
+                ?? throw new InvalidOperationException($"{key.Item2.Name} is not in the model.")));
 
         public string InsertSql(int rows) => _inserts.GetOrAdd(rows, count =>
         {

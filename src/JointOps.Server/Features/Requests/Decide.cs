@@ -55,14 +55,7 @@ public static class Decide
         {
             var user = command.User;
             // The request and its comments (for the answer) in one round trip; untracked, as the writes go past EF Core (RowWriter).
-            var found = await db.Requests.AsNoTracking().VisibleTo(db, user).Where(r => r.Id == command.Id)
-                .Select(r => new
-                {
-                    Request = r,
-                    Comments = db.Comments.Where(c => c.RequestId == r.Id).OrderBy(c => c.Id)
-                        .Select(RequestViews.CommentAsView).ToList(),
-                })
-                .FirstOrDefaultAsync(cancellationToken);
+            var found = await RequestAccess.ReadAsync(db, user, command.Id, cancellationToken);
             if (found is null)
             {
                 return Problem.NotFound("The request");

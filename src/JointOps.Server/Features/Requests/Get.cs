@@ -14,11 +14,10 @@ public static class GetRequest
     {
         public async Task<Result<RequestView>> Handle(Query query, CancellationToken cancellationToken)
         {
-            var request = await db.Requests.AsNoTracking().VisibleTo(db, query.User)
-                .FirstOrDefaultAsync(r => r.Id == query.Id, cancellationToken);
-            return request is null
+            var found = await RequestAccess.ReadAsync(db, query.User, query.Id, cancellationToken);
+            return found is null
                 ? Problem.NotFound("The request")
-                : await RequestViews.BuildAsync(db, catalog, request, query.User, cancellationToken);
+                : await RequestViews.BuildAsync(db, catalog, found.Request, query.User, cancellationToken, found.Comments);
         }
     }
 
