@@ -9,7 +9,8 @@ namespace JointOps.Load;
 /// <summary>
 /// Everything in one run and one table: the deadline bench's firing run, the pgbench floor at each client count, then on
 /// one database grown from scale to scale: decisions over HTTP (1, 4, 16 clients), submissions, the mix, decisions
-/// in-process through MediatR, and at each scale the reads, decisions at 16 clients and the EXPLAIN of the read queries.
+/// in-process through MediatR, and at each scale the reads, decisions at 16 clients and the EXPLAIN of the read queries;
+/// last, timers falling due among a million pending while decisions run.
 /// </summary>
 public static class Suite
 {
@@ -176,6 +177,12 @@ public static class Suite
                 await host.ExplainAsync(db, reader.User, reader.Pages[0], label, plans);
             }
         }
+
+        // Deadlines at a million pending timers (a few thousand with --quick), falling due while decisions run.
+        var deadlinePools = await PoolsAsync(maxClients, 3000);
+        rows.AddRange(await DeadlinesUnderLoad.RunAsync(db, Path.Combine(Path.GetDirectoryName(dll)!, "calendars"),
+            options.Quick ? 5_000 : 1_000_000, options.Quick ? 50 : 200, options.Warmup, options.Duration,
+            () => MeasureAsync(maxClients, server.Pid, i => load.Decide(new HttpLoad.Chain(clients[i], deadlinePools[i])))));
 
         rows.Add(new Row("plans", "", plans));
     }
