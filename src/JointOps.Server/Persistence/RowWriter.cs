@@ -29,6 +29,9 @@ public sealed class RowWriter(JointOpsDbContext db)
 
     public void Insert(object row) => _rows.Add(row);
 
+    /// <summary>Whether this very object is to be inserted here (a request created by this command).</summary>
+    public bool Inserts(object row) => _rows.Contains(row, ReferenceEqualityComparer.Instance);
+
     public void Clear()
     {
         _statements.Clear();
@@ -175,7 +178,7 @@ public sealed class RowWriter(JointOpsDbContext db)
         {
             _name = entity.GetTableName()!;
             Columns = entity.GetProperties()
-                .Where(p => p.ValueGenerated != ValueGenerated.OnAdd)
+                .Where(p => !(p.ValueGenerated == ValueGenerated.OnAdd && p.ClrType != typeof(Guid))) // identity columns; Guids are ours
                 .Select(p => new Column(p))
                 .ToArray();
         }

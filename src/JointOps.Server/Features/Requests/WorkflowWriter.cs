@@ -18,8 +18,8 @@ public sealed class WorkflowWriter(JointOpsDbContext db, RowWriter rows, Notifie
         var wasTransmitted = request.Transmitted;
         var state = transition.State;
         var tracked = db.Entry(request).State != EntityState.Detached;
-        var isNew = db.Entry(request).State == EntityState.Added;
-        if (!tracked)
+        var isNew = db.Entry(request).State == EntityState.Added || rows.Inserts(request);
+        if (!tracked && !isNew)
         {
             rows.UpdateState(request, request.Version);
         }
