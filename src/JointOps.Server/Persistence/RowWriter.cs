@@ -118,21 +118,24 @@ public sealed class RowWriter(JointOpsDbContext db)
             updates.Add(command);
         }
 
-        // Parents before children (a new request before its timers): each table in the order its first row came.
+        // Parents before children (a new request before its timers): each table in the order its first row came, in
+        // statements under PostgreSQL's limit of 65,535 parameters (a sweep's reminders can be thousands of mails).
         foreach (var group in _rows.GroupBy(r => r.GetType()))
         {
-            var rows = group.ToList();
             var insert = Table.For(db.Model, group.Key);
-            var command = new NpgsqlBatchCommand(insert.InsertSql(rows.Count));
-            foreach (var row in rows)
+            foreach (var rows in group.Chunk(MaxParameters / insert.Columns.Length))
             {
-                foreach (var column in insert.Columns)
+                var command = new NpgsqlBatchCommand(insert.InsertSql(rows.Length));
+                foreach (var row in rows)
                 {
-                    command.Parameters.Add(column.Parameter(row));
+                    foreach (var column in insert.Columns)
+                    {
+                        command.Parameters.Add(column.Parameter(row));
+                    }
                 }
-            }
 
-            batch.BatchCommands.Add(command);
+                batch.BatchCommands.Add(command);
+            }
         }
 
         Clear();
@@ -150,6 +153,8 @@ public sealed class RowWriter(JointOpsDbContext db)
             throw new DbUpdateConcurrencyException("The request changed since it was read.");
         }
     }
+
+    private const int MaxParameters = 65_535;
 
     /// <summary>What a workflow step changes on a request; its content is edited through EF Core, never here.</summary>
     private static readonly string[] StateColumns =
@@ -193,7 +198,10 @@ public sealed class RowWriter(JointOpsDbContext db)
             Tables.GetOrAdd((model, type), key => new Table(key.Item1.FindEntityType(key.Item2)
                 ?? throw new InvalidOperationException($"{key.Item2.Name} is not in the model.")));
 
-        public string InsertSql(int rows) => _inserts.GetOrAdd(rows, count =>
+        // A decision's few shapes are kept; a sweep's thousand-row statements are built each time.
+        public string InsertSql(int rows) => rows <= 32 ? _inserts.GetOrAdd(rows, BuildInsert) : BuildInsert(rows);
+
+        private string BuildInsert(int count)
         {
             var sql = new StringBuilder($"INSERT INTO \"{_name}\" (")
                 .AppendJoin(", ", Columns.Select(c => $"\"{c.Name}\""))
@@ -207,7 +215,7 @@ public sealed class RowWriter(JointOpsDbContext db)
             }
 
             return sql.ToString();
-        });
+        }
     }
 
     private sealed class Column(IProperty property)
