@@ -43,6 +43,9 @@ public sealed class Notifier(JointOpsDbContext db, RowWriter rows, RecipientDire
     {
         var now = time.GetUtcNow();
         var mail = options.Value;
+
+        // One rendering per language and country (time zone): a task for a role goes to everyone holding it.
+        var renderings = new Dictionary<(string Language, string Country), RenderedMail>();
         foreach (var recipient in recipients)
         {
             if (recipient.EmailPreference == EmailPreferences.DailyDigest)
@@ -55,7 +58,12 @@ public sealed class Notifier(JointOpsDbContext db, RowWriter rows, RecipientDire
                 continue;
             }
 
-            var rendered = MailTemplates.Render(facts, recipient.Language, calendars[recipient.Country].Zone, mail.BaseUrl);
+            if (!renderings.TryGetValue((recipient.Language, recipient.Country), out var rendered))
+            {
+                rendered = renderings[(recipient.Language, recipient.Country)] =
+                    MailTemplates.Render(facts, recipient.Language, calendars[recipient.Country].Zone, mail.BaseUrl);
+            }
+
             rows.Insert(NewMessage(mail, recipient, facts.Kind, request.Id, rendered, now));
         }
     }
