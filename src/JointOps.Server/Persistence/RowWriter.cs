@@ -93,13 +93,8 @@ public sealed class RowWriter(JointOpsDbContext db)
         await using var batch = new NpgsqlBatch(connection, transaction);
         foreach (var statement in _statements)
         {
-            var command = new NpgsqlBatchCommand(string.Format(CultureInfo.InvariantCulture, statement.Format,
-                Enumerable.Range(1, statement.ArgumentCount).Select(i => (object)$"${i}").ToArray()));
-            foreach (var argument in statement.GetArguments())
-            {
-                command.Parameters.Add(new NpgsqlParameter { Value = argument ?? DBNull.Value });
-            }
-
+            var command = new NpgsqlBatchCommand();
+            command.CommandText = Positional(statement, command.Parameters);
             batch.BatchCommands.Add(command);
         }
 
@@ -152,6 +147,18 @@ public sealed class RowWriter(JointOpsDbContext db)
         {
             throw new DbUpdateConcurrencyException("The request changed since it was read.");
         }
+    }
+
+    /// <summary>An interpolated statement as PostgreSQL's positional parameters ($1, $2, …), its values added to <paramref name="parameters"/>.</summary>
+    public static string Positional(FormattableString statement, NpgsqlParameterCollection parameters)
+    {
+        foreach (var argument in statement.GetArguments())
+        {
+            parameters.Add(new NpgsqlParameter { Value = argument ?? DBNull.Value });
+        }
+
+        return string.Format(CultureInfo.InvariantCulture, statement.Format,
+            Enumerable.Range(1, statement.ArgumentCount).Select(i => (object)$"${i}").ToArray());
     }
 
     private const int MaxParameters = 65_535;

@@ -70,9 +70,7 @@ public static class Create
             {
                 await using var own = await dataSource.OpenConnectionAsync(cancellationToken);
                 await using var command = own.CreateCommand();
-                command.CommandText = string.Format(System.Globalization.CultureInfo.InvariantCulture, next.Format, "$1", "$2");
-                command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = country });
-                command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = year });
+                command.CommandText = RowWriter.Positional(next, command.Parameters);
                 last = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
             }
             else

@@ -17,8 +17,9 @@ public sealed class WorkflowWriter(JointOpsDbContext db, RowWriter rows, Notifie
     {
         var wasTransmitted = request.Transmitted;
         var state = transition.State;
-        var tracked = db.Entry(request).State != EntityState.Detached;
-        var isNew = db.Entry(request).State == EntityState.Added || rows.Inserts(request);
+        var tracking = db.Entry(request).State;
+        var tracked = tracking != EntityState.Detached;
+        var isNew = tracking == EntityState.Added || rows.Inserts(request);
         if (!tracked && !isNew)
         {
             rows.UpdateState(request, request.Version);
