@@ -50,14 +50,7 @@ public static class FiringBench
         var offsets = Enumerable.Range(0, options.Timers).Select(_ => random.NextDouble() * options.Window.TotalSeconds).ToArray();
         Report.Say($"firing: seeding {Report.N(options.Timers)} requests with one pending timer each, due from {anchor:HH:mm:ss} over {options.Window.TotalSeconds} s");
         var seedClock = Stopwatch.StartNew();
-        var (_, maxTimerId) = await seeder.SeedAsync(0, options.Timers, i =>
-        {
-            var due = Seeder.Micro(anchor + TimeSpan.FromSeconds(offsets[i]));
-            var deadline = (i / 4) % 2 == 1;
-            var entered = Seeder.Micro(due - (deadline ? TimeSpan.FromDays(2) : TimeSpan.FromDays(1)));
-            return (entered, deadline ? due : entered + TimeSpan.FromDays(2),
-                [new SeedTimer(deadline ? TimerKinds.Deadline : TimerKinds.Reminder, due)]);
-        });
+        var (_, maxTimerId) = await seeder.SeedAsync(0, options.Timers, i => DueTimer(i, anchor + TimeSpan.FromSeconds(offsets[i])));
         seedClock.Stop();
         var committed = DateTimeOffset.UtcNow;
         var slack = anchor - committed;
@@ -229,6 +222,19 @@ public static class FiringBench
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// Request <paramref name="i"/>'s one pending timer, due at <paramref name="at"/>: four reminders (the step entered a
+    /// day before, its deadline a day after), then four deadlines (entered two days before), and so on.
+    /// </summary>
+    public static (DateTimeOffset EnteredAt, DateTimeOffset DueAt, IReadOnlyList<SeedTimer> Timers) DueTimer(int i, DateTimeOffset at)
+    {
+        var due = Seeder.Micro(at);
+        var deadline = (i / 4) % 2 == 1;
+        var entered = Seeder.Micro(due - (deadline ? TimeSpan.FromDays(2) : TimeSpan.FromDays(1)));
+        return (entered, deadline ? due : entered + TimeSpan.FromDays(2),
+            [new SeedTimer(deadline ? TimerKinds.Deadline : TimerKinds.Reminder, due)]);
     }
 
     private static string Abbreviate(string query) => query.Length > 60 ? query[..60] + "…" : query;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using JointOps.Deadlines.Bench;
-using JointOps.Server.Persistence;
 using Npgsql;
 
 namespace JointOps.Load;
@@ -41,14 +40,8 @@ public static class DeadlinesUnderLoad
         var offsets = Enumerable.Range(0, count).Select(_ => random.NextDouble() * window.TotalSeconds).ToArray();
         Report.Say($"deadlines: seeding {Report.N(count)} requests with a timer due during the decisions run, beside {Report.N(pending)} pending");
         var first = (int)await ScalarAsync(db, """SELECT count(*) FROM "Requests" WHERE "Reference" LIKE '%-B%'""");
-        var (ids, maxTimerId) = await seeder.SeedAsync(first, count, i =>
-        {
-            var due = Seeder.Micro(anchor + TimeSpan.FromSeconds(offsets[i - first]));
-            var deadline = (i / 4) % 2 == 1;
-            var entered = Seeder.Micro(due - (deadline ? TimeSpan.FromDays(2) : TimeSpan.FromDays(1)));
-            return (entered, deadline ? due : entered + TimeSpan.FromDays(2),
-                [new SeedTimer(deadline ? TimerKinds.Deadline : TimerKinds.Reminder, due)]);
-        });
+        var (ids, maxTimerId) = await seeder.SeedAsync(first, count,
+            i => FiringBench.DueTimer(i, anchor + TimeSpan.FromSeconds(offsets[i - first])));
 
         var wait = anchor - run * 0.1 - DateTimeOffset.UtcNow;
         if (wait < TimeSpan.Zero)
