@@ -130,7 +130,10 @@ public sealed class Session(BrowserFixture app, string email, string? authentica
 
     public void Open(string path) => Driver.Navigate().GoToUrl(app.BaseUrl + path);
 
-    /// <summary>Waits until the page satisfies a condition (after a click the next page may still be loading).</summary>
+    /// <summary>
+    /// Waits until the page satisfies a condition (after a click the next page may still be loading):
+    /// true, or a value that is neither null nor an empty collection.
+    /// </summary>
     public T Until<T>(Func<ChromeDriver, T?> condition, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
@@ -138,7 +141,7 @@ public sealed class Session(BrowserFixture app, string email, string? authentica
         {
             try
             {
-                if (condition(Driver) is { } value && !Equals(value, false))
+                if (condition(Driver) is { } value && !Equals(value, false) && value is not System.Collections.ICollection { Count: 0 })
                 {
                     return value;
                 }
