@@ -286,11 +286,11 @@ public sealed class Seeder
         return (ids, maxTimerId);
     }
 
-    /// <summary>The timers the engine sets when a request enters the start step at <paramref name="at"/> (reminders and deadline).</summary>
+    /// <summary>The timer the engine sets when a request enters the start step at <paramref name="at"/> (its first; it sets the next).</summary>
     public (DateTimeOffset DueAt, IReadOnlyList<SeedTimer> Timers) StartTimers(int i, DateTimeOffset at)
     {
         var transition = Runtime.Start(Facts(OwnerOf(i)), at);
-        return (transition.State.DueAt!.Value, transition.Timers
+        return (transition.State.DueAt!.Value, transition.Timers.Take(1)
             .Select(t => new SeedTimer(t.Kind == TimerKind.Reminder ? TimerKinds.Reminder : TimerKinds.Deadline, t.DueAt)).ToArray());
     }
 

@@ -23,9 +23,12 @@ public sealed record Template(string Path, WorkflowRuntime Runtime, Transition S
 
     public DateTimeOffset LastAt => Decisions.Count > 0 ? Decisions[^1].At : Start.State.EnteredAt;
 
-    /// <summary>The timers of the step the request waits at: set by the last transition that moved.</summary>
+    /// <summary>
+    /// The pending timer of the step the request waits at: the first set by the last transition that moved (each timer
+    /// sets the next when it fires).
+    /// </summary>
     public IReadOnlyList<TimerRequest> PendingTimers =>
-        !Open ? [] : Decisions.LastOrDefault(d => d.Transition.Moved)?.Transition.Timers ?? Start.Timers;
+        !Open ? [] : [.. (Decisions.LastOrDefault(d => d.Transition.Moved)?.Transition.Timers ?? Start.Timers).Take(1)];
 }
 
 public static class Templates

@@ -200,6 +200,34 @@ public sealed class MutualAssistanceTests
             run.Last.Timers);
     }
 
+    [Fact]
+    public void Each_timer_of_a_visit_leads_to_the_next_and_the_deadline_to_none()
+    {
+        var run = new RequestRun(Shipped.MutualAssistance, Cast.KrToKh.Facts("normal"));
+        var timers = run.Last.Timers;
+
+        // Read back from a store that rounds to microseconds, a little early: the reminder must not lead to itself.
+        var stored = timers[0].DueAt.AddTicks(-9);
+        Assert.Equal(timers[1], run.Runtime.NextTimer(run.State, TimerKind.Reminder, stored));
+        Assert.Equal(timers[2], run.Runtime.NextTimer(run.State, TimerKind.Reminder, timers[1].DueAt));
+        Assert.Null(run.Runtime.NextTimer(run.State, TimerKind.Deadline, timers[2].DueAt));
+    }
+
+    [Fact]
+    public void Reminders_written_out_of_order_or_twice_fall_due_in_order_once_each()
+    {
+        var definition = Shipped.MutualAssistance with
+        {
+            Steps = [.. Shipped.MutualAssistance.Steps.Select(s => s.Id == "supervisor-review" ? s with { Reminders = [0.8, 0.5, 0.8] } : s)],
+        };
+
+        var run = new RequestRun(definition, Cast.KrToKh.Facts("urgent"));
+
+        Assert.Equal([TimerKind.Reminder, TimerKind.Reminder, TimerKind.Deadline], run.Last.Timers.Select(t => t.Kind));
+        Assert.Equal([Clock.MondayMorning.AddHours(4), Clock.MondayMorning.AddHours(6.4), Clock.MondayMorning.AddHours(8)],
+            run.Last.Timers.Select(t => t.DueAt));
+    }
+
     [Theory]
     [InlineData("urgent", 8)]
     [InlineData("critical", 1)]

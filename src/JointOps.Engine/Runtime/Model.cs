@@ -40,7 +40,10 @@ public enum TimerKind
     Deadline,
 }
 
-/// <summary>A timer to set for the step just entered; the step's earlier timers are cancelled whenever it is left.</summary>
+/// <summary>
+/// A timer of the step just entered (<see cref="Transition.Timers"/> lists them in the order they fall due); the step's
+/// timers are cancelled whenever it is left.
+/// </summary>
 public sealed record TimerRequest(TimerKind Kind, string Step, DateTimeOffset DueAt);
 
 public enum NotificationKind

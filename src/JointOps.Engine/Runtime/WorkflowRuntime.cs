@@ -241,16 +241,39 @@ public sealed class WorkflowRuntime
 
         var transmitted = from.Transmitted || plan.ReachesReceiving;
         var kind = transmitted && !from.Transmitted ? NotificationKind.Transmitted : NotificationKind.TaskAssigned;
-        var timers = new TimerRequest[plan.Reminders.Length + 1];
-        var allowed = due!.Value - now;
-        for (var i = 0; i < plan.Reminders.Length; i++)
+        return new Transition(new InstanceState(target, now, due, [], transmitted), from.Step, decision, branch, true, null,
+            Timers(plan, target, now, due!.Value), plan.Notifications(ownerHears, kind));
+    }
+
+    /// <summary>
+    /// The timer that follows one fired during a visit to a step: the visit's next reminder, or its deadline; none after
+    /// the deadline. A store may set a visit's timers one at a time, each firing setting the next, from this alone.
+    /// </summary>
+    public TimerRequest? NextTimer(InstanceState state, TimerKind fired, DateTimeOffset firedDueAt)
+    {
+        if (fired != TimerKind.Reminder || state.DueAt is not { } due || !_steps.TryGetValue(state.Step, out var plan))
         {
-            timers[i] = new TimerRequest(TimerKind.Reminder, target, now + allowed * plan.Reminders[i]);
+            return null;
         }
 
-        timers[^1] = new TimerRequest(TimerKind.Deadline, target, due.Value);
-        return new Transition(new InstanceState(target, now, due, [], transmitted), from.Step, decision, branch, true, null, timers,
-            plan.Notifications(ownerHears, kind));
+        // A store may keep times coarser than ticks (PostgreSQL keeps microseconds): the fired reminder, recomputed,
+        // must not come back as its own successor.
+        var after = firedDueAt + TimeSpan.FromMilliseconds(1);
+        return Timers(plan, state.Step, state.EnteredAt, due).First(t => t.Kind == TimerKind.Deadline || t.DueAt > after);
+    }
+
+    /// <summary>A visit's timers in the order they fall due: the reminders (fractions of the time allowed), then the deadline.</summary>
+    private static TimerRequest[] Timers(StepPlan plan, string step, DateTimeOffset enteredAt, DateTimeOffset due)
+    {
+        var timers = new TimerRequest[plan.Reminders.Length + 1];
+        var allowed = due - enteredAt;
+        for (var i = 0; i < plan.Reminders.Length; i++)
+        {
+            timers[i] = new TimerRequest(TimerKind.Reminder, step, enteredAt + allowed * plan.Reminders[i]);
+        }
+
+        timers[^1] = new TimerRequest(TimerKind.Deadline, step, due);
+        return timers;
     }
 
     /// <summary>
@@ -268,7 +291,8 @@ public sealed class WorkflowRuntime
             Actors = [.. step.Actors()];
             Branches = [.. step.Parallel?.Branches ?? []];
             Decisions = [.. step.Decisions];
-            Reminders = [.. step.Reminders ?? []];
+            // In the order they fall due (each fraction is under 1, so all before the deadline); one reminder per fraction.
+            Reminders = [.. (step.Reminders ?? []).Distinct().Order()];
             WaitsOnOwner = Actors.Any(a => a.Scope == ActorScope.Owner);
             ReachesReceiving = Actors.Any(a => a.Side == Side.Receiving);
 

@@ -1,4 +1,6 @@
 using JointOps.Server.Mail;
+using JointOps.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using JointOps.Server.Tests.Infrastructure;
 using static JointOps.Server.Tests.Infrastructure.Scenario;
@@ -81,6 +83,41 @@ public sealed class DeadlineMailTests(MailingFixture app) : IClassFixture<Mailin
         var reminder = Assert.Single(await app.Mail.WaitForAsync(m => About(m, reference, "Reminder"), 1, Patience));
         Assert.True(reminder.ReceivedAt >= resubmitted + TimeSpan.FromSeconds(2.5), $"reminder at {reminder.ReceivedAt:O}, resubmitted at {resubmitted:O}");
         Assert.Single(await app.Mail.WaitForAsync(m => About(m, reference, "Overdue"), 1, Patience));
+    }
+
+    [Fact]
+    public async Task A_step_sets_one_timer_at_a_time_and_one_entered_with_all_its_timers_escalates_once()
+    {
+        var (chained, chainedReference) = await SubmitAsync();
+        Assert.Equal([(TimerKinds.Reminder, TimerState.Pending)], await TimersAsync(chained));
+
+        // A visit from before timers were set one at a time holds its deadline already: its reminder must not set another.
+        var (setAhead, setAheadReference) = await SubmitAsync();
+        await app.ExecuteSqlAsync($"""
+            INSERT INTO "Timers" ("RequestId", "Step", "StepEnteredAt", "Kind", "DueAt", "State")
+            SELECT "Id", "Step", "StepEnteredAt", 'deadline', "DueAt", 'pending' FROM "Requests" WHERE "Id" = '{setAhead}'
+            """);
+
+        foreach (var reference in new[] { chainedReference, setAheadReference })
+        {
+            Assert.Single(await app.Mail.WaitForAsync(m => About(m, reference, "Reminder"), 1, Patience));
+            await app.Mail.WaitForAsync(m => About(m, reference, "Overdue"), 1, Patience);
+        }
+
+        foreach (var id in new[] { chained, setAhead })
+        {
+            var timers = await TimersAsync(id);
+            Assert.Equal([(TimerKinds.Deadline, TimerState.Fired), (TimerKinds.Reminder, TimerState.Fired)], timers[..2].Order());
+            Assert.All(timers[2..], t => Assert.Equal(TimerKinds.Escalation, t.Kind));
+        }
+    }
+
+    private async Task<(string Kind, string State)[]> TimersAsync(string requestId)
+    {
+        await using var scope = app.Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<JointOpsDbContext>();
+        var id = Guid.Parse(requestId);
+        return [.. (await db.Timers.AsNoTracking().Where(t => t.RequestId == id).OrderBy(t => t.Id).ToListAsync()).Select(t => (t.Kind, t.State))];
     }
 
     [Fact]

@@ -189,13 +189,20 @@ public sealed class Books
     private void CheckTimers(Request request, List<AuditEntry> moves, int escalated, List<string> failures)
     {
         var timers = Timers[request.Id].ToList();
-        foreach (var (step, kind) in new[] { ("review", TimerKinds.Reminder), ("review", TimerKinds.Deadline), ("acknowledgement", TimerKinds.Deadline) })
+
+        // Each visit sets its first timer (review's reminder, acknowledgement's deadline); review's deadline is set by its reminder firing.
+        var firedReviewReminders = timers.Count(t => t.Step == "review" && t.Kind == TimerKinds.Reminder && t.State == TimerState.Fired);
+        foreach (var (step, kind, expected) in new[]
         {
-            var entered = moves.Count(m => m.ToStep == step);
+            ("review", TimerKinds.Reminder, moves.Count(m => m.ToStep == "review")),
+            ("review", TimerKinds.Deadline, firedReviewReminders),
+            ("acknowledgement", TimerKinds.Deadline, moves.Count(m => m.ToStep == "acknowledgement")),
+        })
+        {
             var set = timers.Count(t => t.Step == step && t.Kind == kind);
-            if (set != entered)
+            if (set != expected)
             {
-                failures.Add($"{request.Reference}: entered {step} {entered} time(s) but has {set} {kind} timer(s) there");
+                failures.Add($"{request.Reference}: {step} should have {expected} {kind} timer(s) but has {set}");
             }
         }
 

@@ -1,4 +1,6 @@
 using JointOps.Engine.Definitions;
+using JointOps.Engine.Runtime;
+using JointOps.Server.Features.Requests;
 using JointOps.Server.Audit;
 using JointOps.Server.Infrastructure;
 using JointOps.Server.Mail;
@@ -34,7 +36,9 @@ public static class FireDueTimers
                 return 0;
             }
 
-            var requests = await LockRequestsAsync(timers.Select(t => t.RequestId).Distinct().ToArray(), cancellationToken);
+            var requestIds = timers.Select(t => t.RequestId).Distinct().ToArray();
+            var requests = await LockRequestsAsync(requestIds, cancellationToken);
+            var setAhead = await VisitsSetAheadAsync(requestIds, cancellationToken);
             foreach (var timer in timers.OrderBy(t => t.DueAt))
             {
                 var request = requests[timer.RequestId];
@@ -53,6 +57,14 @@ public static class FireDueTimers
                 if (timer.Kind == TimerKinds.Reminder)
                 {
                     await notifier.NotifyAssigneesAsync(request, new MailFacts(MailKinds.Reminder, request.Reference, request.Id, step.Title, request.DueAt), cancellationToken);
+
+                    // A visit's timers are set one at a time: this one sets the next.
+                    if (!setAhead.Contains((request.Id, timer.StepEnteredAt))
+                        && runtime.NextTimer(request.State(), TimerKind.Reminder, timer.DueAt) is { } next)
+                    {
+                        db.Timers.Add(WorkflowWriter.NewTimer(request.Id, timer.StepEnteredAt, next));
+                    }
+
                     continue;
                 }
 
@@ -110,6 +122,21 @@ public static class FireDueTimers
             // SQLite: the transaction already holds the database's only write lock.
             return await db.Timers.Where(t => t.State == TimerState.Pending && t.DueAt <= now)
                 .OrderBy(t => t.DueAt).Take(batch).ToListAsync(cancellationToken);
+        }
+
+        /// <summary>
+        /// The visits (request, step entry) holding more than one pending timer, the claimed ones included: entered
+        /// before timers were set one at a time, they hold their later timers already.
+        /// </summary>
+        private async Task<HashSet<(Guid RequestId, DateTimeOffset StepEnteredAt)>> VisitsSetAheadAsync(Guid[] requestIds, CancellationToken cancellationToken)
+        {
+            var visits = await db.Timers.AsNoTracking()
+                .Where(t => requestIds.Contains(t.RequestId) && t.State == TimerState.Pending)
+                .GroupBy(t => new { t.RequestId, t.StepEnteredAt })
+                .Where(g => g.Count() > 1)
+                .Select(g => g.Key)
+                .ToListAsync(cancellationToken);
+            return [.. visits.Select(v => (v.RequestId, v.StepEnteredAt))];
         }
 
         private async Task<Dictionary<Guid, Request>> LockRequestsAsync(Guid[] ids, CancellationToken cancellationToken)

@@ -131,16 +131,20 @@ public sealed class WorkflowWriter(JointOpsDbContext db, RowWriter rows, Notifie
             });
         }
 
-        foreach (var timer in transition.Timers)
+        // Only the first of the step's timers: each sets the next when it fires (FireDueTimers), so leaving the step early,
+        // the common case, writes and cancels one row instead of all of them.
+        if (transition.Timers is [var first, ..])
         {
-            rows.Insert(new StepTimer
-            {
-                RequestId = request.Id,
-                Step = timer.Step,
-                StepEnteredAt = state.EnteredAt,
-                Kind = timer.Kind == TimerKind.Reminder ? TimerKinds.Reminder : TimerKinds.Deadline,
-                DueAt = timer.DueAt,
-            });
+            rows.Insert(NewTimer(request.Id, state.EnteredAt, first));
         }
     }
+
+    public static StepTimer NewTimer(Guid requestId, DateTimeOffset stepEnteredAt, TimerRequest timer) => new()
+    {
+        RequestId = requestId,
+        Step = timer.Step,
+        StepEnteredAt = stepEnteredAt,
+        Kind = timer.Kind == TimerKind.Reminder ? TimerKinds.Reminder : TimerKinds.Deadline,
+        DueAt = timer.DueAt,
+    };
 }
