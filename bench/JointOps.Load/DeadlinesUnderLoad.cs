@@ -62,7 +62,9 @@ public static class DeadlinesUnderLoad
         var stillPending = 0L;
         for (var give = Stopwatch.StartNew(); give.Elapsed < TimeSpan.FromSeconds(120); await Task.Delay(500))
         {
-            stillPending = await ScalarAsync(db, $"""SELECT count(*) FROM "Timers" WHERE "Id" > {minTimerId} AND "Id" <= {maxTimerId} AND "State" = 'pending'""");
+            stillPending = await ScalarAsync(db, $"""
+                SELECT count(*) FROM "Timers" WHERE "Id" > {minTimerId} AND "Id" <= {maxTimerId} AND "State" = 'pending'
+                """, ids);
             if (stillPending == 0)
             {
                 break;
@@ -72,7 +74,8 @@ public static class DeadlinesUnderLoad
         await using var connection = new NpgsqlConnection(db);
         await connection.OpenAsync();
         await using (var command = new NpgsqlCommand("""
-            WITH t AS (SELECT *, extract(epoch FROM "FiredAt" - "DueAt") AS late FROM "Timers" WHERE "Id" > @min AND "Id" <= @max)
+            WITH t AS (SELECT *, extract(epoch FROM "FiredAt" - "DueAt") AS late FROM "Timers"
+                       WHERE "Id" > @min AND "Id" <= @max AND "RequestId" = ANY(@ids))
             SELECT count(*) FILTER (WHERE "State" = 'fired'),
                    coalesce(percentile_cont(0.50) WITHIN GROUP (ORDER BY late), 0),
                    coalesce(percentile_cont(0.95) WITHIN GROUP (ORDER BY late), 0),
@@ -84,6 +87,7 @@ public static class DeadlinesUnderLoad
         {
             command.Parameters.AddWithValue("min", minTimerId);
             command.Parameters.AddWithValue("max", maxTimerId);
+            command.Parameters.AddWithValue("ids", ids);
             await using var reader = await command.ExecuteReaderAsync();
             await reader.ReadAsync();
             var p99 = reader.GetDouble(3);
@@ -133,11 +137,17 @@ public static class DeadlinesUnderLoad
         }
     }
 
-    private static async Task<long> ScalarAsync(string db, string sql)
+    /// <summary>A count; given <paramref name="requests"/>, over the timers of those requests alone (a sweep sets timers of others meanwhile).</summary>
+    private static async Task<long> ScalarAsync(string db, string sql, Guid[]? requests = null)
     {
         await using var connection = new NpgsqlConnection(db);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 300 };
+        await using var command = new NpgsqlCommand(requests is null ? sql : sql + """ AND "RequestId" = ANY(@ids)""", connection) { CommandTimeout = 300 };
+        if (requests is not null)
+        {
+            command.Parameters.AddWithValue("ids", requests);
+        }
+
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 }

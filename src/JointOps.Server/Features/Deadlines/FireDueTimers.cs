@@ -21,7 +21,7 @@ public static class FireDueTimers
 {
     public sealed record Command : ICommand<Result<int>>;
 
-    public sealed class Handler(JointOpsDbContext db, WorkflowCatalog catalog, Notifier notifier, AuditTrail audit,
+    public sealed class Handler(JointOpsDbContext db, RowWriter rows, WorkflowCatalog catalog, Notifier notifier, AuditTrail audit,
         IOptions<DeadlineOptions> options, TimeProvider time) : IRequestHandler<Command, Result<int>>
     {
         public async Task<Result<int>> Handle(Command command, CancellationToken cancellationToken)
@@ -62,7 +62,7 @@ public static class FireDueTimers
                     if (!setAhead.Contains((request.Id, timer.StepEnteredAt))
                         && runtime.NextTimer(request.State(), TimerKind.Reminder, timer.DueAt) is { } next)
                     {
-                        db.Timers.Add(WorkflowWriter.NewTimer(request.Id, timer.StepEnteredAt, next));
+                        rows.Insert(WorkflowWriter.NewTimer(request.Id, timer.StepEnteredAt, next));
                     }
 
                     continue;
@@ -89,7 +89,7 @@ public static class FireDueTimers
                 {
                     // Keep the cadence, but after an outage send one escalation now rather than every missed one.
                     var next = timer.DueAt + interval;
-                    db.Timers.Add(new StepTimer
+                    rows.Insert(new StepTimer
                     {
                         RequestId = request.Id,
                         Step = timer.Step,
