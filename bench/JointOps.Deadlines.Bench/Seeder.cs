@@ -291,7 +291,7 @@ public sealed class Seeder
     {
         var transition = Runtime.Start(Facts(OwnerOf(i)), at);
         return (transition.State.DueAt!.Value, transition.Timers.Take(1)
-            .Select(t => new SeedTimer(t.Kind == TimerKind.Reminder ? TimerKinds.Reminder : TimerKinds.Deadline, t.DueAt)).ToArray());
+            .Select(t => new SeedTimer(TimerKinds.Of(t.Kind), t.DueAt)).ToArray());
     }
 
     /// <summary>Microseconds, as PostgreSQL keeps them: the request's and the timer's step entry must compare equal.</summary>

@@ -63,7 +63,7 @@ public static class DeadlinesUnderLoad
         for (var give = Stopwatch.StartNew(); give.Elapsed < TimeSpan.FromSeconds(120); await Task.Delay(500))
         {
             stillPending = await ScalarAsync(db, $"""
-                SELECT count(*) FROM "Timers" WHERE "Id" > {minTimerId} AND "Id" <= {maxTimerId} AND "State" = 'pending'
+                SELECT count(*) FROM "Timers" WHERE "Id" > {minTimerId} AND "Id" <= {maxTimerId} AND "State" = 'pending' AND "RequestId" = ANY(@ids)
                 """, ids);
             if (stillPending == 0)
             {
@@ -137,15 +137,15 @@ public static class DeadlinesUnderLoad
         }
     }
 
-    /// <summary>A count; given <paramref name="requests"/>, over the timers of those requests alone (a sweep sets timers of others meanwhile).</summary>
-    private static async Task<long> ScalarAsync(string db, string sql, Guid[]? requests = null)
+    /// <summary>A count; <paramref name="ids"/>, when given, is the statement's @ids.</summary>
+    private static async Task<long> ScalarAsync(string db, string sql, Guid[]? ids = null)
     {
         await using var connection = new NpgsqlConnection(db);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(requests is null ? sql : sql + """ AND "RequestId" = ANY(@ids)""", connection) { CommandTimeout = 300 };
-        if (requests is not null)
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 300 };
+        if (ids is not null)
         {
-            command.Parameters.AddWithValue("ids", requests);
+            command.Parameters.AddWithValue("ids", ids);
         }
 
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);

@@ -271,7 +271,7 @@ public sealed class ScaleSeeder
                 }
             }
 
-            request.Timers.AddRange(template.PendingTimers.Select(t => (t.Kind == TimerKind.Reminder ? TimerKinds.Reminder : TimerKinds.Deadline, t.DueAt + shift)));
+            request.Timers.AddRange(template.PendingTimers.Select(t => (TimerKinds.Of(t.Kind), t.DueAt + shift)));
         }
 
         var previous = "";

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Identity;
+using JointOps.Engine.Runtime;
 
 namespace JointOps.Server.Persistence;
 
@@ -142,6 +143,9 @@ public static class TimerKinds
     public const string Reminder = "reminder";
     public const string Deadline = "deadline";
     public const string Escalation = "escalation";
+
+    /// <summary>How the engine's reminder or deadline is stored.</summary>
+    public static string Of(TimerKind kind) => kind == TimerKind.Reminder ? Reminder : Deadline;
 }
 
 /// <summary>

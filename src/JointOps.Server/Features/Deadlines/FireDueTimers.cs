@@ -38,7 +38,10 @@ public static class FireDueTimers
 
             var requestIds = timers.Select(t => t.RequestId).Distinct().ToArray();
             var requests = await LockRequestsAsync(requestIds, cancellationToken);
-            var setAhead = await VisitsSetAheadAsync(requestIds, cancellationToken);
+            // Only a reminder sets a successor, so only then is it asked whether the visit holds its later timers already.
+            var setAhead = timers.Any(t => t.Kind == TimerKinds.Reminder)
+                ? await VisitsSetAheadAsync(requestIds, cancellationToken)
+                : [];
             foreach (var timer in timers.OrderBy(t => t.DueAt))
             {
                 var request = requests[timer.RequestId];

@@ -146,7 +146,7 @@ public sealed class WorkflowWriter(JointOpsDbContext db, RowWriter rows, Notifie
         RequestId = requestId,
         Step = timer.Step,
         StepEnteredAt = stepEnteredAt,
-        Kind = timer.Kind == TimerKind.Reminder ? TimerKinds.Reminder : TimerKinds.Deadline,
+        Kind = TimerKinds.Of(timer.Kind),
         DueAt = timer.DueAt,
     };
 }
