@@ -86,6 +86,44 @@ public abstract class ListingTests(AppFixture app)
         Assert.Equal(expected.Where((id, _) => Array.IndexOf(ids, id) % 2 == 0), Ids(other));
     }
 
+    [Fact]
+    public async Task A_search_total_stops_at_its_limit_yet_always_tells_whether_another_page_follows()
+    {
+        // Drafts are their owner's alone; this officer's are made here and perhaps in other tests.
+        var officer = await app.AsAsync(Officer2Kr);
+        for (var i = 0; i < 230; i++)
+        {
+            var body = NewRequest();
+            body["submit"] = false;
+            Assert.Equal(HttpStatusCode.Created, (await officer.PostJsonAsync("/api/requests", body)).Status);
+        }
+
+        var (_, first) = await officer.GetJsonAsync("/api/requests?status=draft&pageSize=20");
+        Assert.Equal((200, true), (first.Number("total"), first.GetProperty("totalIsAtLeast").GetBoolean()));
+
+        // The page that ends at the limit, and one past it: each learns that more follow.
+        var (_, atLimit) = await officer.GetJsonAsync("/api/requests?status=draft&page=10&pageSize=20");
+        Assert.Equal((20, 200, true), (atLimit.GetProperty("items").GetArrayLength(), atLimit.Number("total"), atLimit.GetProperty("totalIsAtLeast").GetBoolean()));
+        var (_, past) = await officer.GetJsonAsync("/api/requests?status=draft&page=11&pageSize=20");
+        Assert.Equal((20, 220, true), (past.GetProperty("items").GetArrayLength(), past.Number("total"), past.GetProperty("totalIsAtLeast").GetBoolean()));
+
+        // The last page counts exactly, and every draft was on some page once.
+        var seen = new HashSet<string>();
+        for (var page = 1; ; page++)
+        {
+            var (_, body) = await officer.GetJsonAsync($"/api/requests?status=draft&page={page}&pageSize=100");
+            var items = body.GetProperty("items").EnumerateArray().Select(item => item.Str("id")).ToList();
+            Assert.All(items, id => Assert.True(seen.Add(id)));
+            if (items.Count < 100)
+            {
+                Assert.Equal((seen.Count, false), (body.Number("total"), body.GetProperty("totalIsAtLeast").GetBoolean()));
+                break;
+            }
+        }
+
+        Assert.True(seen.Count >= 230);
+    }
+
     private async Task<string[]> SubmitAsync(int count)
     {
         var scenario = new Scenario(app);

@@ -15,7 +15,10 @@ public static class GetInbox
     public sealed record Item(Guid RequestId, string Reference, string Title, string Type, string Priority, string Step, string StepTitle,
         string? Branch, DateTimeOffset? DueAt, string RequestingCountry, string ReceivingCountry, int Version);
 
-    /// <summary>What awaits the caller, one item per assignment; <see cref="Total"/> stops counting at <see cref="Search.CountLimit"/> (then <see cref="TotalIsAtLeast"/>).</summary>
+    /// <summary>
+    /// What awaits the caller, one item per assignment. <see cref="Total"/> stops counting at <see cref="Search.CountLimit"/>,
+    /// or at the limit asked for when that is larger (then <see cref="TotalIsAtLeast"/>).
+    /// </summary>
     public sealed record View(IReadOnlyList<Item> Items, int Total, bool TotalIsAtLeast);
 
     /// <summary>Filters are closed sets; anything else is refused before it reaches the database.</summary>
@@ -61,6 +64,7 @@ public static class GetInbox
             // Each part is read in deadline order from its own index and stops at the page's end; the parts are
             // disjoint, so their counts add up and the page is merged here.
             var total = 0;
+            var stop = Math.Max(Search.CountLimit, query.Limit);
             var rows = new List<InboxRow>();
             var sqlite = db.Database.IsSqlite();
             foreach (var part in Parts(query.User))
@@ -85,8 +89,8 @@ public static class GetInbox
                 // order, so that a plan made once for every role still walks the index: without an order PostgreSQL
                 // chose to scan the table for a role with no country-wide assignment at all (31 ms at a million).
                 total += query.Type is null && query.Priority is null && query.Country is null
-                    ? await part.OrderBy(a => a.DueAt).ThenBy(a => a.Id).Take(Search.CountLimit + 1).CountAsync(cancellationToken)
-                    : await joined.OrderBy(x => x.A.DueAt).ThenBy(x => x.A.Id).Take(Search.CountLimit + 1).CountAsync(cancellationToken);
+                    ? await part.OrderBy(a => a.DueAt).ThenBy(a => a.Id).Take(stop + 1).CountAsync(cancellationToken)
+                    : await joined.OrderBy(x => x.A.DueAt).ThenBy(x => x.A.Id).Take(stop + 1).CountAsync(cancellationToken);
                 // SQLite puts nulls first; PostgreSQL puts them last, which its index gives for free.
                 var ordered = sqlite ? joined.OrderBy(x => x.A.DueAt == null).ThenBy(x => x.A.DueAt) : joined.OrderBy(x => x.A.DueAt);
                 rows.AddRange(await ordered.ThenBy(x => x.A.Id)
@@ -108,7 +112,7 @@ public static class GetInbox
                     row.Branch, row.DueAt, row.RequestingCountry, row.ReceivingCountry, row.Version));
             }
 
-            return new View(items, Math.Min(total, Search.CountLimit), total > Search.CountLimit);
+            return new View(items, Math.Min(total, stop), total > stop);
         }
 
         /// <summary>
