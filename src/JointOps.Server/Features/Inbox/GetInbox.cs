@@ -85,19 +85,23 @@ public static class GetInbox
                     joined = joined.Where(x => x.R.RequestingCountry == query.Country || x.R.ReceivingCountry == query.Country);
                 }
 
-                // Unfiltered, the count needs no request: the assignments' index answers it alone. Counted in deadline
-                // order, so that a plan made once for every role still walks the index: without an order PostgreSQL
-                // chose to scan the table for a role with no country-wide assignment at all (31 ms at a million).
-                total += query.Type is null && query.Priority is null && query.Country is null
-                    ? await part.OrderBy(a => a.DueAt).ThenBy(a => a.Id).Take(stop + 1).CountAsync(cancellationToken)
-                    : await joined.OrderBy(x => x.A.DueAt).ThenBy(x => x.A.Id).Take(stop + 1).CountAsync(cancellationToken);
                 // SQLite puts nulls first; PostgreSQL puts them last, which its index gives for free.
                 var ordered = sqlite ? joined.OrderBy(x => x.A.DueAt == null).ThenBy(x => x.A.DueAt) : joined.OrderBy(x => x.A.DueAt);
-                rows.AddRange(await ordered.ThenBy(x => x.A.Id)
+                var page = await ordered.ThenBy(x => x.A.Id)
                     .Take(query.Limit)
                     .Select(x => new InboxRow(x.A.Id, x.R.Id, x.R.Reference, x.R.Title, x.R.Type, x.R.Priority, x.A.Step, x.A.Branch, x.A.DueAt,
                         x.R.RequestingCountry, x.R.ReceivingCountry, x.R.Version, x.R.Workflow, x.R.WorkflowVersion))
-                    .ToListAsync(cancellationToken));
+                    .ToListAsync(cancellationToken);
+                rows.AddRange(page);
+
+                // A part that does not fill the page is all there: only a full one is counted. Unfiltered, the count
+                // needs no request: the assignments' index answers it alone. Counted in deadline order, so that a plan
+                // made once for every role still walks the index: without an order PostgreSQL chose to scan the table
+                // for a role with no country-wide assignment at all (31 ms at a million).
+                total += page.Count < query.Limit ? page.Count
+                    : query.Type is null && query.Priority is null && query.Country is null
+                        ? await part.OrderBy(a => a.DueAt).ThenBy(a => a.Id).Take(stop + 1).CountAsync(cancellationToken)
+                        : await joined.OrderBy(x => x.A.DueAt).ThenBy(x => x.A.Id).Take(stop + 1).CountAsync(cancellationToken);
             }
 
             // Deadlines first, those without one last (as PostgreSQL orders them).
