@@ -80,6 +80,11 @@ public abstract class ListingTests(AppFixture app)
         Assert.Equal(all.Number("total"), first.Number("total"));
         Assert.Equal(expected[..3], Ids(first));
 
+        // One each: both parts fill the page, so both are counted.
+        var (_, one) = await supervisor.GetJsonAsync("/api/inbox?limit=1");
+        Assert.Equal((all.Number("total"), false), (one.Number("total"), one.GetProperty("totalIsAtLeast").GetBoolean()));
+        Assert.Equal(expected[..1], Ids(one));
+
         // Another unit's supervisor sees only the two opened country-wide.
         var (_, other) = await (await app.AsAsync(Supervisor2Kr)).GetJsonAsync("/api/inbox");
         Assert.Equal(2, other.Number("total"));
@@ -89,7 +94,7 @@ public abstract class ListingTests(AppFixture app)
     [Fact]
     public async Task A_search_total_stops_at_its_limit_yet_always_tells_whether_another_page_follows()
     {
-        // Drafts are their owner's alone; this officer's are made here and perhaps in other tests.
+        // Drafts are their owner's alone, and only this test makes drafts of this officer's.
         var officer = await app.AsAsync(Officer2Kr);
         for (var i = 0; i < 230; i++)
         {
@@ -122,6 +127,34 @@ public abstract class ListingTests(AppFixture app)
         }
 
         Assert.True(seen.Count >= 230);
+    }
+
+    [Fact]
+    public async Task A_central_authoritys_search_counts_its_last_page_and_a_page_past_the_end_exactly()
+    {
+        await SubmitAsync(3);
+        var central = await app.AsAsync(CentralKr);
+        var (_, all) = await central.GetJsonAsync("/api/requests?pageSize=100");
+        var total = all.Number("total");
+        Assert.InRange(total, 3, 99);
+        Assert.Equal(total, all.GetProperty("items").GetArrayLength());
+
+        // A last page of one, read from an offset, and an empty page past it.
+        var size = total - 1;
+        var (_, last) = await central.GetJsonAsync($"/api/requests?page=2&pageSize={size}");
+        Assert.Equal((1, total, false), (last.GetProperty("items").GetArrayLength(), last.Number("total"), last.GetProperty("totalIsAtLeast").GetBoolean()));
+        var (_, past) = await central.GetJsonAsync($"/api/requests?page=3&pageSize={size}");
+        Assert.Equal((0, total, false), (past.GetProperty("items").GetArrayLength(), past.Number("total"), past.GetProperty("totalIsAtLeast").GetBoolean()));
+    }
+
+    [Fact]
+    public async Task Paging_stops_at_ten_thousand_results_with_a_field_error()
+    {
+        var central = await app.AsAsync(CentralKr);
+        Assert.Equal(HttpStatusCode.OK, (await central.GetJsonAsync("/api/requests?page=100&pageSize=100")).Status);
+        var (status, problem) = await central.GetJsonAsync("/api/requests?page=101&pageSize=100");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("narrow the search", problem.GetProperty("errors").GetProperty("page")[0].GetString(), StringComparison.Ordinal);
     }
 
     private async Task<string[]> SubmitAsync(int count)

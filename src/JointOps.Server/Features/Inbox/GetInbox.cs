@@ -71,7 +71,8 @@ public static class GetInbox
             // PostgreSQL would plan these statements afresh at every call: it estimates the one plan that serves every
             // role above the plans made for each, though all walk the same index (docs/benchmarks.md). Forced to keep
             // the one, and without parallel workers, which a page limit it cannot see yet would otherwise bring.
-            await using var transaction = sqlite ? null : await db.Database.BeginTransactionAsync(cancellationToken);
+            // Not inside a caller's transaction, whose later statements the settings would outlive.
+            await using var transaction = sqlite || db.Database.CurrentTransaction is not null ? null : await db.Database.BeginTransactionAsync(cancellationToken);
             if (transaction is not null)
             {
                 await db.Database.ExecuteSqlRawAsync("SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL max_parallel_workers_per_gather = 0", cancellationToken);

@@ -19,9 +19,12 @@ public static class Search
     /// </summary>
     public sealed record Page(IReadOnlyList<Item> Items, int PageNumber, int PageSize, int Total, bool TotalIsAtLeast);
 
-    // Every request counted is a visibility probe: counting to a thousand was nine tenths of a search's database time
+    // Every request counted is a visibility probe: counting to a thousand was three quarters of the reads' database time
     // at a million requests (docs/benchmarks.md). The dashboard gives exact counts per step.
     public const int CountLimit = 200;
+
+    // Paging walks (and counts) every result before the page; past this, a narrower search serves better.
+    public const int MaxResults = 10_000;
 
     /// <summary>A draft, a running request, or one of the outcomes a definition's terminal steps give.</summary>
     public static readonly string[] Statuses = [RequestStatus.Draft, RequestStatus.InProgress, .. JointOps.Engine.Definitions.Vocabulary.Outcomes];
@@ -39,6 +42,10 @@ public static class Search
             if (query.PageSize is < 1 or > 100)
             {
                 errors["pageSize"] = ["Between 1 and 100."];
+            }
+            else if (query.Page > MaxResults / query.PageSize)
+            {
+                errors["page"] = [$"At most {MaxResults / query.PageSize} pages of {query.PageSize}; narrow the search."];
             }
 
             if (query.Country is not null && !RequestRules.Countries.Contains(query.Country))
@@ -73,7 +80,8 @@ public static class Search
             {
                 // Parts are disjoint: their counts add up, and the page is among the first skip + size rows of each.
                 // Counted newest first, like the page: the newest requests are the likeliest visible, so the walk stops
-                // soonest (a central authority's count took 12,600 probes in the owner index's order, 2,000 in this one).
+                // soonest (counting to 1,000, a central authority's count took 12,600 probes in the owner index's order
+                // and 2,000 in this one).
                 var newest = part.OrderByDescending(r => r.UpdatedAt).ThenByDescending(r => r.Id);
                 var (offset, size) = parts.Count == 1 ? (skip, query.PageSize) : (0, skip + query.PageSize);
                 var rows = await newest.Skip(offset).Take(size)

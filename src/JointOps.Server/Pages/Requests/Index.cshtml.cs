@@ -13,11 +13,15 @@ public sealed class SearchModel(IMediator mediator) : PageModel
     [BindProperty(SupportsGet = true)] public string? Country { get; set; }
     [BindProperty(SupportsGet = true)] public int PageNumber { get; set; } = 1;
 
-    public Search.Page Results { get; private set; } = new([], 1, 25, 0, false);
+    private const int PageSize = 25;
+
+    public const int LastPage = Search.MaxResults / PageSize;
+
+    public Search.Page Results { get; private set; } = new([], 1, PageSize, 0, false);
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        var result = await mediator.Send(new Search.Query(CurrentUser.From(User), Blank(Status), Blank(Type), Blank(Country), int.Max(1, PageNumber), 25), cancellationToken);
+        var result = await mediator.Send(new Search.Query(CurrentUser.From(User), Blank(Status), Blank(Type), Blank(Country), int.Clamp(PageNumber, 1, LastPage), PageSize), cancellationToken);
         Results = result.Value ?? Results;
     }
 
