@@ -116,6 +116,26 @@ public sealed class SignInTests(SqliteFixture app) : IClassFixture<SqliteFixture
     }
 
     [Fact]
+    public async Task Wrong_recovery_codes_count_toward_the_lockout_too()
+    {
+        var email = await CreateUserAsync("Admin");
+        var (_, login) = await LoginAsync(new { email, password = AppFixture.Password });
+        var enrolling = Bearer(login.Str("accessToken"));
+        var key = (await enrolling.GetJsonAsync("/api/account/two-factor")).Body.Str("sharedKey").Replace(" ", "", StringComparison.Ordinal);
+        var recoveryCode = (await enrolling.PostJsonAsync("/api/account/two-factor", new { code = Totp.Code(key) })).Body.Strings("recoveryCodes")[0];
+
+        var statuses = new List<HttpStatusCode>();
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            statuses.Add((await LoginAsync(new { email, password = AppFixture.Password, twoFactorRecoveryCode = $"WRONG-{attempt:D5}" })).Status);
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.Unauthorized, 4), HttpStatusCode.Locked], statuses);
+        var (right, _) = await LoginAsync(new { email, password = AppFixture.Password, twoFactorRecoveryCode = recoveryCode });
+        Assert.Equal(HttpStatusCode.Locked, right);
+    }
+
+    [Fact]
     public async Task Signing_out_ends_the_bearer_token_and_its_refresh_token()
     {
         var (_, login) = await LoginAsync(new { email = OfficerKh, password = AppFixture.Password });

@@ -80,16 +80,24 @@ public static class Login
     /// The second step of a sign-in that needs two-factor (after the password, in the same request or, for the pages,
     /// from Identity's two-factor cookie): an authenticator code, else a recovery code (each works once).
     /// </summary>
-    public static Task<SignInResult> SecondFactorAsync(SignInManager<User> signIn, string? code, string? recoveryCode)
+    public static async Task<SignInResult> SecondFactorAsync(SignInManager<User> signIn, string? code, string? recoveryCode)
     {
         var authenticator = (code ?? "").Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
         if (string.IsNullOrEmpty(recoveryCode) && authenticator.Length == 6 && authenticator.All(char.IsAsciiDigit))
         {
-            return signIn.TwoFactorAuthenticatorSignInAsync(authenticator, isPersistent: false, rememberClient: false);
+            return await signIn.TwoFactorAuthenticatorSignInAsync(authenticator, isPersistent: false, rememberClient: false);
         }
 
         // Recovery codes look like "ABCD1-EFGH2"; a page has one field for both kinds.
-        return signIn.TwoFactorRecoveryCodeSignInAsync((recoveryCode ?? code ?? "").Trim());
+        var result = await signIn.TwoFactorRecoveryCodeSignInAsync((recoveryCode ?? code ?? "").Trim());
+        if (result.Succeeded || result.IsLockedOut || await signIn.GetTwoFactorAuthenticationUserAsync() is not { } user)
+        {
+            return result;
+        }
+
+        // Identity leaves a wrong recovery code uncounted; here it counts toward the lockout like a wrong authenticator code.
+        await signIn.UserManager.AccessFailedAsync(user);
+        return await signIn.UserManager.IsLockedOutAsync(user) ? SignInResult.LockedOut : result;
     }
 
     public static void MapRefresh(IEndpointRouteBuilder app) =>
