@@ -101,11 +101,7 @@ public sealed class SignInTests(SqliteFixture app) : IClassFixture<SqliteFixture
     [Fact]
     public async Task A_recovery_code_works_once_in_place_of_the_authenticator_code()
     {
-        var email = await CreateUserAsync("Admin");
-        var (_, login) = await LoginAsync(new { email, password = AppFixture.Password });
-        var enrolling = Bearer(login.Str("accessToken"));
-        var key = (await enrolling.GetJsonAsync("/api/account/two-factor")).Body.Str("sharedKey").Replace(" ", "", StringComparison.Ordinal);
-        var recoveryCode = (await enrolling.PostJsonAsync("/api/account/two-factor", new { code = Totp.Code(key) })).Body.Strings("recoveryCodes")[0];
+        var (email, recoveryCode) = await EnrolledAdminAsync();
 
         var (first, token) = await LoginAsync(new { email, password = AppFixture.Password, twoFactorRecoveryCode = recoveryCode });
         Assert.Equal(HttpStatusCode.OK, first);
@@ -118,11 +114,7 @@ public sealed class SignInTests(SqliteFixture app) : IClassFixture<SqliteFixture
     [Fact]
     public async Task Wrong_recovery_codes_count_toward_the_lockout_too()
     {
-        var email = await CreateUserAsync("Admin");
-        var (_, login) = await LoginAsync(new { email, password = AppFixture.Password });
-        var enrolling = Bearer(login.Str("accessToken"));
-        var key = (await enrolling.GetJsonAsync("/api/account/two-factor")).Body.Str("sharedKey").Replace(" ", "", StringComparison.Ordinal);
-        var recoveryCode = (await enrolling.PostJsonAsync("/api/account/two-factor", new { code = Totp.Code(key) })).Body.Strings("recoveryCodes")[0];
+        var (email, recoveryCode) = await EnrolledAdminAsync();
 
         var statuses = new List<HttpStatusCode>();
         for (var attempt = 1; attempt <= 5; attempt++)
@@ -194,6 +186,16 @@ public sealed class SignInTests(SqliteFixture app) : IClassFixture<SqliteFixture
         var db = scope.ServiceProvider.GetRequiredService<JointOpsDbContext>();
         var entry = await db.AuditEntries.SingleAsync(e => e.Stream == $"user:{liaisonId}" && e.Action == "sessions-revoked");
         Assert.Equal("Admin Korea", entry.ActorName);
+    }
+
+    /// <summary>A new Admin who has enrolled two-factor, and one of their recovery codes.</summary>
+    private async Task<(string Email, string RecoveryCode)> EnrolledAdminAsync()
+    {
+        var email = await CreateUserAsync("Admin");
+        var (_, login) = await LoginAsync(new { email, password = AppFixture.Password });
+        var enrolling = Bearer(login.Str("accessToken"));
+        var key = (await enrolling.GetJsonAsync("/api/account/two-factor")).Body.Str("sharedKey").Replace(" ", "", StringComparison.Ordinal);
+        return (email, (await enrolling.PostJsonAsync("/api/account/two-factor", new { code = Totp.Code(key) })).Body.Strings("recoveryCodes")[0]);
     }
 
     private async Task<string> CreateUserAsync(string role)
