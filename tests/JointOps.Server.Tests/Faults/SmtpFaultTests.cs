@@ -15,7 +15,7 @@ namespace JointOps.Server.Tests.Faults;
 /// The server on PostgreSQL mailing a catcher that misbehaves, with the server's clock in the test's hand so back-off
 /// is seen without waiting for it: the drain sweeps every 100 ms and gives a silent SMTP server 1 s.
 /// </summary>
-public sealed class SmtpFaultFixture : AppFixture
+public class SmtpFaultFixture : AppFixture
 {
     public MailCatcher Mail { get; } = new(port: 0);
 
@@ -24,10 +24,12 @@ public sealed class SmtpFaultFixture : AppFixture
 
     public override string Provider => "Postgres";
 
+    protected virtual string DatabaseName => "jointops_smtp_faults";
+
     protected override async Task<string> CreateDatabaseAsync()
     {
         await Mail.StartAsync(CancellationToken.None);
-        return await PostgresServer.CreateDatabaseAsync("jointops_smtp_faults");
+        return await PostgresServer.CreateDatabaseAsync(DatabaseName);
     }
 
     protected override async Task DropDatabaseAsync()
@@ -45,6 +47,23 @@ public sealed class SmtpFaultFixture : AppFixture
         builder.UseSetting("Deadlines:SweepInterval", "00:00:00.100");
         builder.UseSetting("Deadlines:Clock", "Application");
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public async Task<OutboxMessage> WaitForAsync(long id, Func<OutboxMessage, bool> condition)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var mail = await MailAsync(id);
+            if (condition(mail))
+            {
+                return mail;
+            }
+
+            Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(20),
+                $"Mail {mail.MessageId}: {mail.State}, {mail.Attempts} attempt(s), next at {mail.NextAttemptAt:O} (clock {Clock.GetUtcNow():O}), last error: {mail.LastError}");
+            await Task.Delay(50);
+        }
     }
 
     public async Task<OutboxMessage> MailAsync(long id)
@@ -77,8 +96,6 @@ public sealed class StoppedClock(DateTimeOffset start) : TimeProvider
 /// </summary>
 public sealed class SmtpFaultTests(SmtpFaultFixture app) : IClassFixture<SmtpFaultFixture>
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-
     // Long enough for several sweeps at 100 ms: had the drain ignored the back-off it would have tried again by then.
     private static readonly TimeSpan SeveralSweeps = TimeSpan.FromMilliseconds(800);
 
@@ -97,7 +114,7 @@ public sealed class SmtpFaultTests(SmtpFaultFixture app) : IClassFixture<SmtpFau
         var writtenAt = app.Clock.GetUtcNow();
 
         // First attempt fails: kept, counted, explained, and due again after 2 s of the server's clock.
-        var failed = await WaitForAsync(mail.Id, m => m.Attempts == 1);
+        var failed = await app.WaitForAsync(mail.Id, m => m.Attempts == 1);
         Assert.Equal(OutboxState.Pending, failed.State);
         Assert.Null(failed.LockedUntil);
         Assert.Null(failed.SentAt);
@@ -111,7 +128,7 @@ public sealed class SmtpFaultTests(SmtpFaultFixture app) : IClassFixture<SmtpFau
 
         // Due: the second attempt fails too, and the back-off doubles.
         app.Clock.Advance(DrainOutbox.Handler.Backoff(1));
-        var again = await WaitForAsync(mail.Id, m => m.Attempts == 2);
+        var again = await app.WaitForAsync(mail.Id, m => m.Attempts == 2);
         Assert.Equal(OutboxState.Pending, again.State);
         Assert.Equal(app.Clock.GetUtcNow() + DrainOutbox.Handler.Backoff(2), again.NextAttemptAt);
 
@@ -123,29 +140,12 @@ public sealed class SmtpFaultTests(SmtpFaultFixture app) : IClassFixture<SmtpFau
         Assert.DoesNotContain(app.Mail.Messages, m => m.MessageId == mail.MessageId);
 
         app.Clock.Advance(TimeSpan.FromSeconds(1));
-        var sent = await WaitForAsync(mail.Id, m => m.State == OutboxState.Sent);
+        var sent = await app.WaitForAsync(mail.Id, m => m.State == OutboxState.Sent);
         Assert.Equal(2, sent.Attempts);
         Assert.Equal(app.Clock.GetUtcNow(), sent.SentAt);
         await Task.Delay(SeveralSweeps);
         var delivered = Assert.Single(app.Mail.Messages, m => m.MessageId == mail.MessageId);
         Assert.Equal([SupervisorKr], delivered.To);
         Assert.Equal(faultsBefore + 2, app.Mail.FaultsInjected);
-    }
-
-    private async Task<OutboxMessage> WaitForAsync(long id, Func<OutboxMessage, bool> condition)
-    {
-        var started = Stopwatch.GetTimestamp();
-        while (true)
-        {
-            var mail = await app.MailAsync(id);
-            if (condition(mail))
-            {
-                return mail;
-            }
-
-            Assert.True(Stopwatch.GetElapsedTime(started) < Patience,
-                $"Mail {mail.MessageId}: {mail.State}, {mail.Attempts} attempt(s), next at {mail.NextAttemptAt:O} (clock {app.Clock.GetUtcNow():O}), last error: {mail.LastError}");
-            await Task.Delay(50);
-        }
     }
 }
