@@ -98,8 +98,9 @@ public static class DeadlinesUnderLoad
         }
 
         await using (var twice = new NpgsqlCommand("""
-            SELECT (SELECT count(*) FROM (SELECT "RequestId" FROM "Outbox" WHERE "RequestId" = ANY(@ids) AND "Kind" IN ('reminder', 'escalation')
-                                          GROUP BY "RequestId", "ToAddress" HAVING count(*) > 1) d),
+            SELECT (SELECT count(*) FROM (SELECT "RequestId" FROM "Outbox", jsonb_array_elements("Recipients"::jsonb) AS r
+                                          WHERE "RequestId" = ANY(@ids) AND "Kind" IN ('reminder', 'escalation')
+                                          GROUP BY "RequestId", r->>'email' HAVING count(*) > 1) d),
                    (SELECT count(*) FROM (SELECT "RequestId" FROM "AuditEntries" WHERE "RequestId" = ANY(@ids) AND "Action" = 'escalated'
                                           GROUP BY "RequestId" HAVING count(*) > 1) e)
             """, connection))

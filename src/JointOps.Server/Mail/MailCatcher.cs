@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
@@ -17,7 +18,10 @@ using SmtpListener = SmtpServer.SmtpServer;
 
 namespace JointOps.Server.Mail;
 
-/// <summary>One mail the catcher received. <see cref="MessageId"/> is without angle brackets, as stored in the outbox.</summary>
+/// <summary>
+/// One mail the catcher received. <see cref="MessageId"/> is without angle brackets, as stored in the outbox;
+/// <see cref="To"/> is who it was delivered to (the envelope), not what its header says.
+/// </summary>
 public sealed record CapturedMail(
     long Sequence,
     DateTimeOffset ReceivedAt,
@@ -72,6 +76,7 @@ public sealed partial class MailCatcher : IHostedService, IAsyncDisposable, IDis
     private readonly ILogger<MailCatcher> _logger;
     private readonly TcpListener _tcp;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, bool> _refused = new(StringComparer.OrdinalIgnoreCase);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _sequence;
     private MailCatcherFault _fault;
@@ -125,6 +130,12 @@ public sealed partial class MailCatcher : IHostedService, IAsyncDisposable, IDis
             }
         }
     }
+
+    /// <summary>Refuses mail to this address from now on (550 to its RCPT TO), while taking it for others.</summary>
+    public void RefuseRecipient(string address) => _refused[address] = true;
+
+    /// <summary>Takes mail to this address again.</summary>
+    public void AcceptRecipient(string address) => _refused.TryRemove(address, out _);
 
     /// <summary>How many deliveries a fault has spoiled so far.</summary>
     public int FaultsInjected => Volatile.Read(ref _faultsInjected);
@@ -298,7 +309,7 @@ public sealed partial class MailCatcher : IHostedService, IAsyncDisposable, IDis
         return fault;
     }
 
-    private async Task<SmtpServer.Protocol.SmtpResponse> SaveAsync(ISessionContext context, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    private async Task<SmtpServer.Protocol.SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
         switch (TakeFault(f => f is MailCatcherFault.RejectMessage or MailCatcherFault.RejectMessagePermanently or MailCatcherFault.Disconnect or MailCatcherFault.Stall))
         {
@@ -325,7 +336,7 @@ public sealed partial class MailCatcher : IHostedService, IAsyncDisposable, IDis
                 _time.GetUtcNow(),
                 message.MessageId ?? "",
                 message.From.Mailboxes.FirstOrDefault()?.Address ?? "",
-                [.. message.To.Mailboxes.Select(m => m.Address)],
+                [.. transaction.To.Select(m => m.AsAddress())],
                 message.Subject ?? "",
                 message.TextBody ?? "",
                 message.HtmlBody ?? "");
@@ -393,7 +404,7 @@ public sealed partial class MailCatcher : IHostedService, IAsyncDisposable, IDis
 
         public Task<SmtpServer.Protocol.SmtpResponse> SaveAsync(
             ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken) =>
-            catcher.SaveAsync(context, buffer, cancellationToken);
+            catcher.SaveAsync(context, transaction, buffer, cancellationToken);
 
         public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) =>
             catcher.TakeFault(f => f == MailCatcherFault.RejectSender) == MailCatcherFault.None
@@ -402,7 +413,7 @@ public sealed partial class MailCatcher : IHostedService, IAsyncDisposable, IDis
                     SmtpReplyCode.Aborted, "4.3.0 Sender refused for now by the mail catcher's fault mode"));
 
         public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken) =>
-            Task.FromResult(true);
+            Task.FromResult(!catcher._refused.ContainsKey(to.AsAddress()));
 
         // The catcher owns the bound port and closes it when it stops.
         public void Dispose()

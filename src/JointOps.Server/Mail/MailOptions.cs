@@ -29,7 +29,10 @@ public sealed class MailOptions
     public int CatcherPort { get; set; } = 2525;
 }
 
-/// <summary>Sends one outbox message; throws when the server does not accept it.</summary>
+/// <summary>
+/// Sends one outbox message to all its recipients; throws when the server does not accept it, and
+/// <see cref="RecipientsRefusedException"/> when it accepts it for only some of them.
+/// </summary>
 public interface IMailSender
 {
     Task SendAsync(Persistence.OutboxMessage message, CancellationToken cancellationToken);

@@ -12,8 +12,8 @@ namespace JointOps.Server.Mail;
 public sealed record Recipient(string Id, string Email, string Name, string Country, string Language, string EmailPreference);
 
 /// <summary>
-/// Writes notifications in the caller's transaction: an outbox email for users who want them at once,
-/// a digest item for those who take a daily digest. Nothing is sent here.
+/// Writes notifications in the caller's transaction: an outbox email for users who want them at once (one per language
+/// and country, to all of them), a digest item for those who take a daily digest. Nothing is sent here.
 /// </summary>
 public sealed class Notifier(JointOpsDbContext db, RowWriter rows, RecipientDirectory directory, CalendarSet calendars, IOptions<MailOptions> options, TimeProvider time)
 {
@@ -44,8 +44,9 @@ public sealed class Notifier(JointOpsDbContext db, RowWriter rows, RecipientDire
         var now = time.GetUtcNow();
         var mail = options.Value;
 
-        // One rendering per language and country (time zone): a task for a role goes to everyone holding it.
-        var renderings = new Dictionary<(string Language, string Country), RenderedMail>();
+        // One mail per language and country (time zone) to all its recipients: a task for a role goes to everyone
+        // holding it, and one row per recipient was most of what a decision wrote.
+        var byRendering = new Dictionary<(string Language, string Country), List<Recipient>>();
         foreach (var recipient in recipients)
         {
             if (recipient.EmailPreference == EmailPreferences.DailyDigest)
@@ -58,23 +59,34 @@ public sealed class Notifier(JointOpsDbContext db, RowWriter rows, RecipientDire
                 continue;
             }
 
-            if (!renderings.TryGetValue((recipient.Language, recipient.Country), out var rendered))
+            var key = (recipient.Language, recipient.Country);
+            if (!byRendering.TryGetValue(key, out var group))
             {
-                rendered = renderings[(recipient.Language, recipient.Country)] =
-                    MailTemplates.Render(facts, recipient.Language, calendars[recipient.Country].Zone, mail.BaseUrl);
+                byRendering[key] = group = [];
             }
 
-            rows.Insert(NewMessage(mail, recipient, facts.Kind, request.Id, rendered, now));
+            group.Add(recipient);
+        }
+
+        foreach (var ((language, country), group) in byRendering)
+        {
+            var rendered = MailTemplates.Render(facts, language, calendars[country].Zone, mail.BaseUrl);
+            foreach (var chunk in group.Chunk(MaxRecipients))
+            {
+                rows.Insert(NewMessage(mail, chunk, facts.Kind, request.Id, rendered, now));
+            }
         }
     }
 
-    public static OutboxMessage NewMessage(MailOptions mail, Recipient recipient, string kind, Guid? requestId, RenderedMail rendered, DateTimeOffset now) => new()
+    /// <summary>Recipients per mail: RFC 5321 requires servers to take at least 100, and many take no more.</summary>
+    public const int MaxRecipients = 100;
+
+    public static OutboxMessage NewMessage(MailOptions mail, IEnumerable<Recipient> recipients, string kind, Guid? requestId, RenderedMail rendered, DateTimeOffset now) => new()
     {
         MessageId = $"{Guid.CreateVersion7(now):N}@{mail.MessageIdDomain}",
         RequestId = requestId,
         Kind = kind,
-        ToAddress = recipient.Email,
-        ToName = recipient.Name,
+        Recipients = [.. recipients.Select(r => new MailRecipient(r.Email, r.Name))],
         Subject = rendered.Subject,
         TextBody = rendered.Text,
         HtmlBody = rendered.Html,

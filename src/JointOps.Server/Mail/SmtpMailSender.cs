@@ -8,8 +8,9 @@ using MimeKit;
 namespace JointOps.Server.Mail;
 
 /// <summary>
-/// Sends one outbox message over SMTP, one connection per message. Any failure (refused, dropped, timed out,
-/// misconfigured) is thrown to the caller, which retries with back-off.
+/// Sends one outbox message over SMTP, one connection per message, to all its recipients at once. Any failure (refused,
+/// dropped, timed out, misconfigured) is thrown to the caller, which retries with back-off; recipients the server
+/// refused while it took the mail for others come back in a <see cref="RecipientsRefusedException"/>, to be retried alone.
 /// </summary>
 public sealed class SmtpMailSender(IOptions<MailOptions> options) : IMailSender
 {
@@ -28,7 +29,7 @@ public sealed class SmtpMailSender(IOptions<MailOptions> options) : IMailSender
         }
 
         using var mime = ToMime(message, mail);
-        using var client = new SmtpClient { Timeout = checked(mail.TimeoutSeconds * 1000) };
+        using var client = new RefusalsClient { Timeout = checked(mail.TimeoutSeconds * 1000) };
         await client.ConnectAsync(mail.Host, mail.Port, ParseSecurity(mail.Security), cancellationToken);
         if (!string.IsNullOrEmpty(mail.UserName))
         {
@@ -43,6 +44,29 @@ public sealed class SmtpMailSender(IOptions<MailOptions> options) : IMailSender
         catch (Exception e) when (e is IOException or ProtocolException or SmtpCommandException)
         {
             // The server has accepted the message: a failed QUIT must not make the caller send it again.
+        }
+
+        if (client.Refused.Count > 0)
+        {
+            var refused = client.Refused.Select(r => r.Mailbox.Address).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            throw new RecipientsRefusedException(
+                [.. message.Recipients.Where(r => refused.Contains(r.Email))],
+                string.Join("; ", client.Refused.Select(r => $"{r.Mailbox.Address}: {(int)r.Response.StatusCode} {r.Response.Response}")));
+        }
+    }
+
+    /// <summary>Takes a refused recipient in its stride, so the others still get the mail; fails only when all are refused.</summary>
+    private sealed class RefusalsClient : SmtpClient
+    {
+        public List<(MailboxAddress Mailbox, SmtpResponse Response)> Refused { get; } = [];
+
+        protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response) =>
+            Refused.Add((mailbox, response));
+
+        protected override void OnNoRecipientsAccepted(MimeMessage message)
+        {
+            var (mailbox, response) = Refused[^1];
+            throw new SmtpCommandException(SmtpErrorCode.RecipientNotAccepted, response.StatusCode, mailbox, response.Response);
         }
     }
 
@@ -71,7 +95,7 @@ public sealed class SmtpMailSender(IOptions<MailOptions> options) : IMailSender
         }
 
         mime.From.Add(new MailboxAddress(mail.FromName, mail.From));
-        mime.To.Add(new MailboxAddress(message.ToName, message.ToAddress));
+        mime.To.AddRange(message.Recipients.Select(r => new MailboxAddress(r.Name, r.Email)));
 
         // Notifications are machine-written: out-of-office replies should not answer them (RFC 3834).
         mime.Headers.Add("Auto-Submitted", "auto-generated");
@@ -84,4 +108,11 @@ public sealed class SmtpMailSender(IOptions<MailOptions> options) : IMailSender
             ? Enum.Parse<SecureSocketOptions>(known)
             : throw new InvalidOperationException(
                 $"Mail:Security '{value}' is not one of {string.Join(", ", Enum.GetNames<SecureSocketOptions>())}.");
+}
+
+/// <summary>The mail server took the mail for some recipients and refused it for these, who are still owed it.</summary>
+public sealed class RecipientsRefusedException(IReadOnlyList<MailRecipient> refused, string detail)
+    : Exception($"Refused for {refused.Count} recipient(s): {detail}")
+{
+    public IReadOnlyList<MailRecipient> Refused { get; } = refused;
 }

@@ -183,8 +183,13 @@ public sealed class OutboxMessage
     public string MessageId { get; set; } = "";
     public Guid? RequestId { get; set; }
     public string Kind { get; set; } = "";
-    public string ToAddress { get; set; } = "";
-    public string ToName { get; set; } = "";
+
+    /// <summary>
+    /// Who the mail is still owed to: everyone it was written for (holders of one role share one mail), less those
+    /// the mail server accepted it for when it refused others.
+    /// </summary>
+    public List<MailRecipient> Recipients { get; set; } = [];
+
     public string Subject { get; set; } = "";
     public string TextBody { get; set; } = "";
     public string HtmlBody { get; set; } = "";
@@ -198,6 +203,9 @@ public sealed class OutboxMessage
     public DateTimeOffset? SentAt { get; set; }
     public string? LastError { get; set; }
 }
+
+/// <summary>One addressee of an outbox mail.</summary>
+public sealed record MailRecipient(string Email, string Name);
 
 /// <summary>A notification waiting for its user's daily digest.</summary>
 public sealed class DigestItem

@@ -137,8 +137,7 @@ public abstract class JointOpsDbContext(DbContextOptions options) : IdentityDbCo
         {
             message.Property(m => m.MessageId).HasMaxLength(200);
             message.Property(m => m.Kind).HasMaxLength(32);
-            message.Property(m => m.ToAddress).HasMaxLength(256);
-            message.Property(m => m.ToName).HasMaxLength(128);
+            message.Property(m => m.Recipients).HasConversion(Json<List<MailRecipient>>(), ListComparer<MailRecipient>());
             message.Property(m => m.Subject).HasMaxLength(500);
             message.Property(m => m.State).HasMaxLength(16);
             message.Property(m => m.LastError).HasMaxLength(2000);

@@ -148,11 +148,11 @@ public sealed class ProcessDeployment : IAsyncDisposable
         var rows = new List<OutboxRow>();
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""SELECT "MessageId", "RequestId", "Kind", "ToAddress", "State" FROM "Outbox" ORDER BY "Id" """, connection);
+        await using var command = new NpgsqlCommand("""SELECT "MessageId", "RequestId", "Kind", "State" FROM "Outbox" ORDER BY "Id" """, connection);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            rows.Add(new OutboxRow(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+            rows.Add(new OutboxRow(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
         }
 
         return rows;
@@ -276,6 +276,6 @@ public sealed class ProcessDeployment : IAsyncDisposable
     }
 }
 
-public sealed record OutboxRow(string MessageId, Guid? RequestId, string Kind, string ToAddress, string State);
+public sealed record OutboxRow(string MessageId, Guid? RequestId, string Kind, string State);
 
 public sealed record TimerRow(long Id, Guid RequestId, string Kind, string State);

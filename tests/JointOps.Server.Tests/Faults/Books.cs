@@ -172,7 +172,7 @@ public sealed class Books
 
     /// <summary>The decision mails a request wrote, as "kind to address" sorted (reminders and escalations left out).</summary>
     public string DecisionMails(Request request) =>
-        string.Join(", ", Outbox[request.Id].Where(m => !TimerMails.Contains(m.Kind)).Select(m => $"{m.Kind} to {m.ToAddress}").Order(StringComparer.Ordinal));
+        string.Join(", ", Outbox[request.Id].Where(m => !TimerMails.Contains(m.Kind)).SelectMany(m => m.Recipients, (m, r) => $"{m.Kind} to {r.Email}").Order(StringComparer.Ordinal));
 
     /// <summary>Every path taken and the decision mails it wrote, for the test's log.</summary>
     public string DescribePaths()
@@ -233,12 +233,12 @@ public sealed class Books
         var firedReminders = Timers[request.Id].Count(t => t.Kind == TimerKinds.Reminder && t.State == TimerState.Fired);
         var reminders = mails.Where(m => m.Kind == MailKinds.Reminder).ToList();
         var escalations = mails.Where(m => m.Kind == MailKinds.Escalation).ToList();
-        if (reminders.Count != firedReminders || reminders.Any(m => m.ToAddress != SupervisorKr))
+        if (reminders.Count != firedReminders || reminders.Any(m => m.Recipients.Single().Email != SupervisorKr))
         {
             failures.Add($"{request.Reference}: {firedReminders} reminder timer(s) fired, {reminders.Count} reminder mail(s) written");
         }
 
-        if (escalations.Count != escalated || escalations.Any(m => m.ToAddress != CentralKr))
+        if (escalations.Count != escalated || escalations.Any(m => m.Recipients.Single().Email != CentralKr))
         {
             failures.Add($"{request.Reference}: {escalated} escalation(s) audited, {escalations.Count} escalation mail(s) written");
         }

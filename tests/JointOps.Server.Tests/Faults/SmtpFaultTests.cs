@@ -72,6 +72,22 @@ public class SmtpFaultFixture : AppFixture
         return await scope.ServiceProvider.GetRequiredService<JointOpsDbContext>().Outbox.AsNoTracking().SingleAsync(m => m.Id == id);
     }
 
+    /// <summary>Writes a mail to these recipients straight into the outbox, due now.</summary>
+    public async Task<OutboxMessage> WriteMailAsync(List<MailRecipient> recipients)
+    {
+        var now = Clock.GetUtcNow();
+        var mail = new OutboxMessage
+        {
+            MessageId = $"{Guid.CreateVersion7():N}@jointops.test", Kind = MailKinds.TaskAssigned, Recipients = recipients,
+            Subject = "A task", TextBody = "A task awaits you.", CreatedAt = now, NextAttemptAt = now,
+        };
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<JointOpsDbContext>();
+        db.Outbox.Add(mail);
+        await db.SaveChangesAsync();
+        return mail;
+    }
+
     public async Task<OutboxMessage> TaskMailAsync(Guid requestId)
     {
         await using var scope = Factory.Services.CreateAsyncScope();
@@ -147,5 +163,29 @@ public sealed class SmtpFaultTests(SmtpFaultFixture app) : IClassFixture<SmtpFau
         var delivered = Assert.Single(app.Mail.Messages, m => m.MessageId == mail.MessageId);
         Assert.Equal([SupervisorKr], delivered.To);
         Assert.Equal(faultsBefore + 2, app.Mail.FaultsInjected);
+    }
+
+    [Fact]
+    public async Task A_refused_recipient_is_retried_alone_while_the_others_get_the_mail_at_once()
+    {
+        const string Gone = "gone.kr@jointops.test";
+        app.Mail.RefuseRecipient(Gone);
+        var mail = await app.WriteMailAsync([new(SupervisorKr, "Lee"), new(Gone, "Gone"), new(Supervisor2Kr, "Park")]);
+
+        // The two who are there get it now; the mail stays owed to the third alone, with why, and backs off.
+        var owed = await app.WaitForAsync(mail.Id, m => m.Attempts == 1);
+        Assert.Equal(OutboxState.Pending, owed.State);
+        Assert.Equal([new MailRecipient(Gone, "Gone")], owed.Recipients);
+        Assert.Contains($"{Gone}: 550", owed.LastError, StringComparison.Ordinal);
+        Assert.Equal(app.Clock.GetUtcNow() + DrainOutbox.Handler.Backoff(1), owed.NextAttemptAt);
+        var first = Assert.Single(app.Mail.Messages, m => m.MessageId == mail.MessageId);
+        Assert.Equal([SupervisorKr, Supervisor2Kr], first.To);
+
+        // Once the address takes mail again, the retry goes to it alone, under the same Message-Id.
+        app.Mail.AcceptRecipient(Gone);
+        app.Clock.Advance(DrainOutbox.Handler.Backoff(1));
+        await app.WaitForAsync(mail.Id, m => m.State == OutboxState.Sent);
+        await Task.Delay(SeveralSweeps);
+        Assert.Equal([[Gone], [SupervisorKr, Supervisor2Kr]], app.Mail.Messages.Where(m => m.MessageId == mail.MessageId).Select(m => m.To));
     }
 }

@@ -35,8 +35,7 @@ public sealed class DevMailPageTests
         var message = new OutboxMessage
         {
             MessageId = $"{Guid.CreateVersion7():N}@jointops.test",
-            ToAddress = "officer.kr@jointops.test",
-            ToName = "Kim Minji",
+            Recipients = [new("officer.kr@jointops.test", "Kim Minji")],
             Subject = "Request KR-2026-0042 <script>alert(1)</script> & more",
             TextBody = "Line one.\nLine <two>.",
             HtmlBody = "<p>Line one.</p>",

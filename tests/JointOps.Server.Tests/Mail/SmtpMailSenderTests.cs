@@ -28,8 +28,7 @@ public sealed class SmtpMailSenderTests : IAsyncLifetime
     {
         MessageId = $"{Guid.CreateVersion7():N}@jointops.test",
         Kind = "Reminder",
-        ToAddress = "liaison.kh@jointops.test",
-        ToName = "Sokha Chea",
+        Recipients = [new("liaison.kh@jointops.test", "Sokha Chea")],
         Subject = "Reminder: request KR-2026-0042 확인 요청 / សំណើ",
         TextBody = "Please review request KR-2026-0042 before 12 May 2026, 17:00 (Asia/Seoul).\nhttps://jointops.test/requests/42\n",
         HtmlBody = "<p>Please review <a href=\"https://jointops.test/requests/42\">KR-2026-0042</a> — 확인 요청.</p>",
@@ -54,6 +53,33 @@ public sealed class SmtpMailSenderTests : IAsyncLifetime
         Assert.Equal(message.Subject, mail.Subject);
         Assert.Equal(message.TextBody.ReplaceLineEndings(), mail.TextBody.ReplaceLineEndings());
         Assert.Equal(message.HtmlBody, mail.HtmlBody.TrimEnd());
+    }
+
+    [Fact]
+    public async Task One_mail_reaches_all_its_recipients_and_a_refused_one_does_not_hold_back_the_others()
+    {
+        var message = Outbox();
+        message.Recipients = [new("supervisor.kr@jointops.test", "Lee"), new("gone.kr@jointops.test", "Gone"), new("supervisor2.kr@jointops.test", "Park")];
+        Catcher.RefuseRecipient("gone.kr@jointops.test");
+
+        var e = await Assert.ThrowsAsync<RecipientsRefusedException>(() => Sender().SendAsync(message, CancellationToken.None));
+
+        Assert.Equal([new MailRecipient("gone.kr@jointops.test", "Gone")], e.Refused);
+        Assert.Contains("gone.kr@jointops.test: 550", e.Message, StringComparison.Ordinal);
+        var mail = Assert.Single(await Catcher.WaitForAsync(m => m.MessageId == message.MessageId, 1, Patience));
+        Assert.Equal(["supervisor.kr@jointops.test", "supervisor2.kr@jointops.test"], mail.To);
+    }
+
+    [Fact]
+    public async Task A_server_that_refuses_every_recipient_makes_the_send_fail()
+    {
+        Catcher.RefuseRecipient("liaison.kh@jointops.test");
+
+        var e = await Assert.ThrowsAsync<SmtpCommandException>(() => Sender().SendAsync(Outbox(), CancellationToken.None));
+
+        Assert.Equal(SmtpErrorCode.RecipientNotAccepted, e.ErrorCode);
+        Assert.Equal(550, (int)e.StatusCode);
+        Assert.Empty(Catcher.Messages);
     }
 
     [Fact]

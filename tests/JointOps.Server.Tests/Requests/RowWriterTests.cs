@@ -23,7 +23,7 @@ public abstract class RowWriterTests(AppFixture app)
             {
                 rows.Insert(new OutboxMessage
                 {
-                    MessageId = $"{marker}-{i}@jointops.test", Kind = "reminder", ToAddress = $"user{i}@jointops.test", ToName = "User",
+                    MessageId = $"{marker}-{i}@jointops.test", Kind = "reminder", Recipients = [new($"user{i}@jointops.test", "User")],
                     Subject = "Reminder", TextBody = "Text", HtmlBody = "<p>Html</p>", State = OutboxState.Sent,
                     CreatedAt = DateTimeOffset.UtcNow, NextAttemptAt = DateTimeOffset.UtcNow,
                 });

@@ -19,6 +19,15 @@ public static partial class DrainOutbox
 {
     public sealed record Command : IRequest<int>;
 
+    /// <summary>After a failed send: when the server took the mail for some recipients, it is still owed to the rest alone.</summary>
+    public static void Owed(OutboxMessage message, Exception failure)
+    {
+        if (failure is RecipientsRefusedException { Refused.Count: > 0 } refused)
+        {
+            message.Recipients = [.. refused.Refused];
+        }
+    }
+
     /// <summary>A failure as the outbox keeps it (the column holds 2,000 characters).</summary>
     public static string ErrorText(Exception e) => e.Message.Length > 2000 ? e.Message[..2000] : e.Message;
 
@@ -39,6 +48,7 @@ public static partial class DrainOutbox
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    Owed(message, e);
                     message.Attempts++;
                     message.LastError = ErrorText(e);
                     message.NextAttemptAt = time.GetUtcNow() + Backoff(message.Attempts);
@@ -155,6 +165,7 @@ public static class DeliverMail
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                DrainOutbox.Owed(message, e);
                 message.Attempts++;
                 message.LastError = DrainOutbox.ErrorText(e);
                 await db.SaveChangesAsync(cancellationToken);

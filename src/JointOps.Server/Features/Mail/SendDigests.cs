@@ -41,7 +41,7 @@ public static class SendDigests
 
                 var facts = group.Select(i => new MailFacts(i.Kind, i.Reference, i.RequestId, i.Step ?? "", i.DueAt)).ToList();
                 var rendered = MailTemplates.RenderDigest(facts, calendars[user.Country].Zone, options.Value.BaseUrl);
-                db.Outbox.Add(Notifier.NewMessage(options.Value, user, MailKinds.Digest, null, rendered, now));
+                db.Outbox.Add(Notifier.NewMessage(options.Value, [user], MailKinds.Digest, null, rendered, now));
             }
 
             return users.Count;

@@ -342,6 +342,10 @@ namespace JointOps.Server.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Recipients")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<Guid?>("RequestId")
                         .HasColumnType("uuid");
 
@@ -361,16 +365,6 @@ namespace JointOps.Server.Persistence.Migrations.Postgres
                     b.Property<string>("TextBody")
                         .IsRequired()
                         .HasColumnType("text");
-
-                    b.Property<string>("ToAddress")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.Property<string>("ToName")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
 
                     b.HasKey("Id");
 
