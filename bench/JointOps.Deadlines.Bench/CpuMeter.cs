@@ -17,6 +17,13 @@ public sealed class CpuMeter(int serverPid, int? postmasterPid)
 
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
             $"server {ServerCores:0.00}, PostgreSQL {PostgresCores:0.00}, bench {BenchCores:0.00}, other {OtherCores:0.00}; machine {MachineCores:0.00} of {Environment.ProcessorCount} cores");
+
+        /// <summary>CPU milliseconds per operation at <paramref name="rate"/> a second: what a ratio to pgbench is made of.</summary>
+        public string PerOperation(double rate, string operation)
+        {
+            string Ms(double cores) => (1000 * cores / rate).ToString("0.000", CultureInfo.InvariantCulture);
+            return $"CPU per {operation}: server {Ms(ServerCores)}, PostgreSQL {Ms(PostgresCores)}, bench {Ms(BenchCores)}, other {Ms(OtherCores)} ms";
+        }
     }
 
     /// <summary>Waits (up to <paramref name="limit"/>) until the rest of the machine uses under a fifth of a core for 5 s, so figures are not another job's.</summary>

@@ -187,7 +187,8 @@ public static class DecisionBench
 
     private static string Abbreviate(string query) => query.Length > 48 ? query[..48] + "…" : query;
 
-    private static async Task<bool> WaitForOutboxAsync(string db, TimeSpan timeout)
+    /// <summary>Waits until the server has sent every mail waiting in the outbox; false if it has not within <paramref name="timeout"/>.</summary>
+    public static async Task<bool> WaitForOutboxAsync(string db, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         await using var connection = new NpgsqlConnection(db);

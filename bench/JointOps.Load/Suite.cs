@@ -87,12 +87,24 @@ public static class Suite
             return pools.Select(p => new ConcurrentQueue<Guid>(p)).ToArray();
         }
 
-        async Task<(LoadResult Result, CpuMeter.Usage Cpu)> MeasureAsync(int count, int memoryPid, Func<int, Func<Task<Outcome>>> client)
+        // The last run's mail is still being sent for up to a minute after it: each run starts once it has gone, so that
+        // neither the pgbench floor nor the next run pays for it.
+        async Task QuietAsync()
         {
+            if (!await DecisionBench.WaitForOutboxAsync(db, TimeSpan.FromMinutes(3)))
+            {
+                Report.Say("WARNING: the outbox still held mail after 3 minutes");
+            }
+
             if (options.QuietWait > TimeSpan.Zero)
             {
                 await cpu.WaitForQuietAsync(options.QuietWait);
             }
+        }
+
+        async Task<(LoadResult Result, CpuMeter.Usage Cpu)> MeasureAsync(int count, int memoryPid, Func<int, Func<Task<Outcome>>> client)
+        {
+            await QuietAsync();
 
             server.EnsureRunning();
             var before = cpu.Take();
@@ -105,8 +117,12 @@ public static class Suite
         foreach (var count in options.Clients)
         {
             Report.Say($"pgbench floor, {count} client(s)");
+            await QuietAsync();
+            var floorStart = cpu.Take();
             floorTps[count] = (await floor.RunAsync(count, options.Duration, Path.Combine(outDir, "pgbench.log"))).Tps;
-            rows.Add(new Row($"pgbench floor tx/s, {Clients(count)}", Report.F(floorTps[count], "0"), "read, update with version check, insert audit row and timer (bench/README.md)"));
+            var floorCpu = CpuMeter.Between(floorStart, cpu.Take());
+            rows.Add(new Row($"pgbench floor tx/s, {Clients(count)}", Report.F(floorTps[count], "0"),
+                $"read, update with version check, insert audit row and timer (bench/README.md); {floorCpu}; {floorCpu.PerOperation(floorTps[count], "transaction")} (pgbench itself is other)"));
 
             Report.Say($"decide over HTTP, {count} client(s)");
             var pools = await PoolsAsync(count, 3000);
@@ -131,6 +147,7 @@ public static class Suite
 
         // The HTTP server stays up but idle (its sweep polls once a second) while this process hosts the server; the host
         // then stays for the EXPLAIN of each scale.
+        await QuietAsync();
         Report.Say($"decide in-process through MediatR, {maxClients} clients");
         await using var host = new InProcessHost(db, options.Password, sink.Port);
         var inProcessPools = await PoolsAsync(maxClients, 3000);
@@ -228,7 +245,7 @@ public static class Suite
         var op = run.Operations.GetValueOrDefault(operation);
         var rate = run.Throughput(operation);
         return new Row(measure, Report.F(rate, "0"), string.Create(CultureInfo.InvariantCulture,
-            $"{Report.F(100 * rate / floor)}% of pgbench{(goal is { } g ? $" (goal ≥ {g}%)" : "")}; {op?.Latencies ?? "no successes"}; peak working set {Report.F(run.PeakMb, "0")} MB; {Report.N(run.Errors)} errors{Error(run)}{(run.Exhausted ? "; POOL EXHAUSTED" : "")}; {cpu}{(note is null ? "" : "; " + note)}"));
+            $"{Report.F(100 * rate / floor)}% of pgbench{(goal is { } g ? $" (goal ≥ {g}%)" : "")}; {op?.Latencies ?? "no successes"}; peak working set {Report.F(run.PeakMb, "0")} MB; {Report.N(run.Errors)} errors{Error(run)}{(run.Exhausted ? "; POOL EXHAUSTED" : "")}; {cpu}; {cpu.PerOperation(rate, operation)}{(note is null ? "" : "; " + note)}"));
     }
 
     private static string Error(LoadResult run) => run.FirstError is { } e ? $" (first: {e})" : "";
