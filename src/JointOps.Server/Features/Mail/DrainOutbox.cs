@@ -19,17 +19,20 @@ public static partial class DrainOutbox
 {
     public sealed record Command : IRequest<int>;
 
-    /// <summary>After a failed send: when the server took the mail for some recipients, it is still owed to the rest alone.</summary>
-    public static void Owed(OutboxMessage message, Exception failure)
+    /// <summary>
+    /// Records a failed send on the mail: one more attempt and its error (the column holds 2,000 characters); when the
+    /// server took the mail for some recipients, it is still owed to the rest alone.
+    /// </summary>
+    public static void RecordFailure(OutboxMessage message, Exception failure)
     {
         if (failure is RecipientsRefusedException { Refused.Count: > 0 } refused)
         {
             message.Recipients = [.. refused.Refused];
         }
-    }
 
-    /// <summary>A failure as the outbox keeps it (the column holds 2,000 characters).</summary>
-    public static string ErrorText(Exception e) => e.Message.Length > 2000 ? e.Message[..2000] : e.Message;
+        message.Attempts++;
+        message.LastError = failure.Message.Length > 2000 ? failure.Message[..2000] : failure.Message;
+    }
 
     public sealed partial class Handler(JointOpsDbContext db, IMailSender sender, IBackgroundJobClient jobs,
         IOptions<DeadlineOptions> options, TimeProvider time, ILogger<Handler> logger) : IRequestHandler<Command, int>
@@ -48,9 +51,7 @@ public static partial class DrainOutbox
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    Owed(message, e);
-                    message.Attempts++;
-                    message.LastError = ErrorText(e);
+                    RecordFailure(message, e);
                     message.NextAttemptAt = time.GetUtcNow() + Backoff(message.Attempts);
                     message.LockedUntil = null;
                     LogFailed(message.MessageId, message.Attempts, e.Message);
@@ -165,9 +166,7 @@ public static class DeliverMail
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                DrainOutbox.Owed(message, e);
-                message.Attempts++;
-                message.LastError = DrainOutbox.ErrorText(e);
+                DrainOutbox.RecordFailure(message, e);
                 await db.SaveChangesAsync(cancellationToken);
                 throw;
             }
