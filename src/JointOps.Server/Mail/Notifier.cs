@@ -44,33 +44,27 @@ public sealed class Notifier(JointOpsDbContext db, RowWriter rows, RecipientDire
         var now = time.GetUtcNow();
         var mail = options.Value;
 
-        // One mail per language and country (time zone) to all its recipients: a task for a role goes to everyone
-        // holding it, and one row per recipient was most of what a decision wrote.
-        var byRendering = new Dictionary<(string Language, string Country), List<Recipient>>();
+        var immediate = new List<Recipient>();
         foreach (var recipient in recipients)
         {
-            if (recipient.EmailPreference == EmailPreferences.DailyDigest)
+            if (recipient.EmailPreference != EmailPreferences.DailyDigest)
             {
-                rows.Insert(new DigestItem
-                {
-                    UserId = recipient.Id, RequestId = request.Id, Kind = facts.Kind, Reference = facts.Reference,
-                    Step = facts.StepTitle, DueAt = facts.DueAt, CreatedAt = now,
-                });
+                immediate.Add(recipient);
                 continue;
             }
 
-            var key = (recipient.Language, recipient.Country);
-            if (!byRendering.TryGetValue(key, out var group))
+            rows.Insert(new DigestItem
             {
-                byRendering[key] = group = [];
-            }
-
-            group.Add(recipient);
+                UserId = recipient.Id, RequestId = request.Id, Kind = facts.Kind, Reference = facts.Reference,
+                Step = facts.StepTitle, DueAt = facts.DueAt, CreatedAt = now,
+            });
         }
 
-        foreach (var ((language, country), group) in byRendering)
+        // One mail per language and country (time zone) to all its recipients: a task for a role goes to everyone
+        // holding it, and one row per recipient was most of what a decision wrote.
+        foreach (var group in immediate.GroupBy(r => (r.Language, r.Country)))
         {
-            var rendered = MailTemplates.Render(facts, language, calendars[country].Zone, mail.BaseUrl);
+            var rendered = MailTemplates.Render(facts, group.Key.Language, calendars[group.Key.Country].Zone, mail.BaseUrl);
             foreach (var chunk in group.Chunk(MaxRecipients))
             {
                 rows.Insert(NewMessage(mail, chunk, facts.Kind, request.Id, rendered, now));
